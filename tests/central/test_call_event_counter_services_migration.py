@@ -6,8 +6,8 @@ ticket's own service when it names the counter (a numbered counter shared stays 
 own), else the first by id of the office's other services naming it, active ones first,
 then dropped ones; none when no service names it. A send-on the centre knew as one
 stays one, whatever a catalog published after the upgrade renames, and a step written
-after the upgrade records the catalog of its own moment beside it. Pages through more
-events than one batch. It comes down and goes up again. SQLite and PostgreSQL.
+after the upgrade records the catalog of its own moment beside it. Every event is
+filled in one statement. It comes down and goes up again. SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import datetime as dt
 import importlib
 import itertools
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Engine, event, insert, select, update
 
 from central.database import Database, migrate
 from central.hospital import seen
@@ -189,18 +189,34 @@ def test_a_send_on_stored_before_stays_one_beside_steps_written_after_a_rename(
         db.dispose()
 
 
-def test_every_step_is_filled_across_batches(db_url: str) -> None:
-    """More events than one batch (``BATCH``): every one filled."""
-    many = REVISION.BATCH + 100
+def test_every_step_is_filled_in_one_statement_whatever_their_number(db_url: str) -> None:
+    """Years of steps: every one filled by one UPDATE on the database's side, not a
+    round trip per batch of events read into the process (the centre waits for its
+    migrations before it serves)."""
+    many = 1200
     db = Database(db_url)
     try:
         migrate(db, BEFORE)
         with db.begin() as conn:
             _hospital(conn)
             _ticket(conn, "t1", POLI)
-            _steps(conn, "t1", [("call", "farmasi", "Farmasi")] * many)
-        migrate(db)
+            _ticket(conn, "t2", "farmasi")
+            _steps(conn, "t1", [("call", "farmasi", "Farmasi"), ("call", POLI, "2")] * many)
+            _steps(conn, "t2", [("call", "farmasi", "Farmasi"), ("call", POLI, "9")] * many)
+        written: list[str] = []
+
+        def seen(_c: object, _cur: object, statement: str, *_: object) -> None:
+            if "call_events" in statement and statement.lstrip().upper().startswith("UPDATE"):
+                written.append(statement)
+
+        event.listen(Engine, "before_cursor_execute", seen)
+        try:
+            migrate(db, REVISION.revision)
+        finally:
+            event.remove(Engine, "before_cursor_execute", seen)
+        assert len(written) == 1
         with db.read() as conn:
-            assert _recorded(conn, "t1") == [("Farmasi", "farmasi")] * many
+            assert _recorded(conn, "t1") == [("Farmasi", "farmasi"), ("2", "poli-mata")] * many
+            assert _recorded(conn, "t2") == [("Farmasi", "farmasi"), ("9", None)] * many
     finally:
         db.dispose()

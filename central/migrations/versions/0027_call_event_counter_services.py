@@ -19,9 +19,10 @@ them until then: the ticket's own service when it names the counter (dropped or 
 else the first by id of the office's other services naming it, active ones first, then
 dropped ones; null when none does. No answer the centre gave before (a cancel ``done``,
 a task BPJS heard) changes by upgrading; what those events meant before the upgrade's
-catalog is not known, and is not guessed. Read and written a batch at a time in ``id``
-order (a centre's years of steps are never all in memory). Coming down drops the column,
-in place (SQLite's own ``DROP COLUMN``).
+catalog is not known, and is not guessed. Written in one statement on the database's
+side, each event by two lookups by primary key (a centre's years of steps are never
+read into the process, nor written a batch per round trip). Coming down drops the
+column, in place (SQLite's own ``DROP COLUMN``).
 """
 
 from __future__ import annotations
@@ -36,17 +37,35 @@ down_revision = "0026_submission_uids"
 branch_labels = None
 depends_on = None
 
-#: Events read and written a batch at a time, in ``id`` order.
-BATCH = 500
-
 #: Plain SQL: a migration never imports the tables module, which moves on.
 _SERVICES = "SELECT id, office_id, counter, active FROM services ORDER BY id"
-_EVENTS = (
-    "SELECT e.id, e.office_id, e.counter, t.service_id FROM call_events e "
-    "LEFT JOIN tickets t ON t.id = e.ticket_id "
-    "WHERE e.counter IS NOT NULL AND e.id > :after ORDER BY e.id LIMIT :batch"
+#: The catalog's answer per counter, in two small tables of this transaction's own:
+#: every service naming an (office, counter), and the first of them (active ones first,
+#: then dropped ones, each by id).
+_NAMING = (
+    "CREATE TEMPORARY TABLE m0027_naming (office_id VARCHAR(64) NOT NULL, "
+    "counter VARCHAR(100) NOT NULL, service_id VARCHAR(64) NOT NULL, "
+    "PRIMARY KEY (office_id, counter, service_id))"
 )
-_FILL = "UPDATE call_events SET counter_service_id = :service_id WHERE id = :id"
+_FIRST = (
+    "CREATE TEMPORARY TABLE m0027_first (office_id VARCHAR(64) NOT NULL, "
+    "counter VARCHAR(100) NOT NULL, service_id VARCHAR(64) NOT NULL, "
+    "PRIMARY KEY (office_id, counter))"
+)
+#: One statement for every event: the ticket's own service when it names the counter,
+#: else the first naming it; an event whose counter no service names is not written.
+#: Each row is two lookups by primary key (its ticket, then the small tables), so a
+#: centre's years of steps take one pass, not a round trip per batch.
+_FILL = (
+    "UPDATE call_events SET counter_service_id = COALESCE("
+    "(SELECT n.service_id FROM tickets t JOIN m0027_naming n ON n.service_id = t.service_id "
+    "WHERE t.id = call_events.ticket_id AND n.office_id = call_events.office_id "
+    "AND n.counter = call_events.counter), "
+    "(SELECT f.service_id FROM m0027_first f WHERE f.office_id = call_events.office_id "
+    "AND f.counter = call_events.counter)) "
+    "WHERE counter IS NOT NULL AND EXISTS (SELECT 1 FROM m0027_first f "
+    "WHERE f.office_id = call_events.office_id AND f.counter = call_events.counter)"
+)
 
 
 def upgrade() -> None:
@@ -54,19 +73,30 @@ def upgrade() -> None:
         batch.add_column(sa.Column("counter_service_id", sa.String(64), nullable=True))
     conn = op.get_bind()
     naming = _naming(conn)
-    after = 0
-    while True:
-        rows = conn.execute(sa.text(_EVENTS), {"after": after, "batch": BATCH}).all()
-        if not rows:
-            return
-        filled = [
-            {"id": event_id, "service_id": found}
-            for event_id, office_id, counter, service_id in rows
-            if (found := _whose(naming.get((office_id, counter), []), service_id)) is not None
-        ]
-        if filled:
-            conn.execute(sa.text(_FILL), filled)
-        after = rows[-1][0]
+    if not naming:
+        return
+    conn.execute(sa.text(_NAMING))
+    conn.execute(sa.text(_FIRST))
+    try:
+        conn.execute(
+            sa.text("INSERT INTO m0027_naming VALUES (:office_id, :counter, :service_id)"),
+            [
+                {"office_id": office_id, "counter": counter, "service_id": service_id}
+                for (office_id, counter), ids in naming.items()
+                for service_id in ids
+            ],
+        )
+        conn.execute(
+            sa.text("INSERT INTO m0027_first VALUES (:office_id, :counter, :service_id)"),
+            [
+                {"office_id": office_id, "counter": counter, "service_id": ids[0]}
+                for (office_id, counter), ids in naming.items()
+            ],
+        )
+        conn.execute(sa.text(_FILL))
+    finally:
+        conn.execute(sa.text("DROP TABLE m0027_naming"))
+        conn.execute(sa.text("DROP TABLE m0027_first"))
 
 
 def _naming(conn: sa.Connection) -> dict[tuple[str, str], list[str]]:
@@ -76,13 +106,6 @@ def _naming(conn: sa.Connection) -> dict[tuple[str, str], list[str]]:
     for service_id, office_id, counter, active in conn.execute(sa.text(_SERVICES)):
         found[(office_id, counter)].append((not active, service_id))
     return {key: [s for _, s in sorted(pairs)] for key, pairs in found.items()}
-
-
-def _whose(naming: list[str], service_id: str | None) -> str | None:
-    """The ticket's own service when it names the counter, else the first of the others."""
-    if service_id in naming:
-        return service_id
-    return naming[0] if naming else None
 
 
 def downgrade() -> None:
