@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from contract.bookings import is_valid_code
-from contract.shown import shown_code
+from contract.shown import shown_code, shown_key
 from contract.wire import Enrolment, HeartbeatAck, KioskInfo, Lease
 from kiosk.client.bookings import (
     BookingInfo,
@@ -82,7 +82,6 @@ from kiosk.client.results import (
     parse_lease,
 )
 from kiosk.client.strict_json import error_code, error_detail, loads
-from offline_store.models import shown_key
 
 if TYPE_CHECKING:  # requests costs ~190 ms of start-up: imported on the first request
     import requests
@@ -143,7 +142,7 @@ class SecretPath:
 
 def shown_secret(route: str, secret: str) -> str:
     """A secret segment under ``route`` as written anywhere: a ticket's id by its end,
-    as every kiosk line shows it (:func:`offline_store.shown_key`: a kiosk's ids all
+    as every kiosk line shows it (:func:`contract.shown.shown_key`: a kiosk's ids all
     start with its tag, so their starts tell no two apart), a booking's code by its
     first three digits, as the centre's lines show it (``482…``)."""
     if route == TICKETS_PATH:
