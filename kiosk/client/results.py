@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contract.hospital import HospitalError, parse_hhmm
+from contract.shown import shown_key, shown_repr
 from contract.wire import HeartbeatAck, KioskInfo, Lease, SubmissionStatus
 from kiosk.client.errors import AnswerError
 
@@ -215,6 +216,7 @@ def taken_by_centre(status: str) -> bool:
     return status in TAKEN_STATUSES
 
 
+@shown_repr(key=shown_key)
 @dataclass(frozen=True)
 class SubmissionResult:
     """One item's answer from ``POST /api/v1/submissions``.
