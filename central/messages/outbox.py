@@ -45,7 +45,7 @@ from central.delivery import bury_used_up, claim_rows, settle, settle_failed
 from central.messages.phones import masked
 from central.tables import message_consents, message_rates, messages, tickets
 from central.upsert import dialect_insert
-from contract.shown import shown_reference, shown_repr
+from contract.shown import shown_code, shown_reference, shown_repr
 
 PENDING, SENDING, SENT, DEAD, EXPIRED = "pending", "sending", "sent", "dead", "expired"
 STATES = (PENDING, SENDING, SENT, DEAD, EXPIRED)
@@ -75,12 +75,18 @@ MAX_ERROR = 200
 def shown_key(key: str) -> str:
     """A message's key as an audit line may show it: what it names cut to its start
     (a complaint's reference or a booking's code opens the citizen's page), a
-    complaint's reference as :func:`shown_reference` shows it."""
+    complaint's reference as :func:`shown_reference` shows it, a booking's code as
+    :func:`shown_code` does (three digits, as every other line shows one)."""
     kind, _, rest = key.partition(":")
     subject, _, tail = rest.partition(":")
     if not subject:
         return kind
-    shown = shown_reference(subject) if kind == "complaint" else f"{subject[:4]}…"
+    if kind == "complaint":
+        shown = shown_reference(subject)
+    elif kind == "booking":
+        shown = shown_code(subject)
+    else:  # a ticket's id: its start is its kiosk's tag
+        shown = f"{subject[:4]}…"
     return f"{kind}:{shown}:{tail}" if tail else f"{kind}:{shown}"
 
 
