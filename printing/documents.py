@@ -52,6 +52,8 @@ class QueueDocument:
         _check_common(self.number, self.issued_at, self.language)
 
 
+#: The status page's URL holds the ticket's id, which opens it (/t/{id}).
+@shown_repr(status_url=shape)
 @dataclass(frozen=True)
 class TicketDocument(QueueDocument):
     """The printable content of one queue ticket.

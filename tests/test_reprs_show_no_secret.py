@@ -40,6 +40,9 @@ CODE = "482913077"
 REFERENCE = "ADU-7G4K-M2QX-9TBA"
 #: A message's key (``central.messages.outbox``) with a booking's code in it.
 KEY = f"booking:{CODE}:reminder"
+TICKET_ID = "3f2a9c1e-77b0-8d41-9a6e-0c5d2b7f1e83"
+#: A ticket's public page, printed as its QR code.
+TICKET_PAGE = f"https://pusat.example/t/{TICKET_ID}"
 NAME = "Siti Canary Aminah"
 NIK = "1471015203850001"
 PHONE = "081299887766"
@@ -48,7 +51,16 @@ UID = bytes.fromhex("04a1b2c3d4e5f6")
 #: The values of a body or a result: a registration's, a check-in's.
 BODY = {"nik": NIK, "full_name": NAME, "phone": PHONE, "reference": REFERENCE, "code": CODE}
 #: What must never show of each canary.
-LEAKS = (CODE[3:], REFERENCE[4:], "Canary", NIK[4:], PHONE[4:], "1933", UID.hex()[2:].upper())
+LEAKS = (
+    TICKET_ID[:13],
+    CODE[3:],
+    REFERENCE[4:],
+    "Canary",
+    NIK[4:],
+    PHONE[4:],
+    "1933",
+    UID.hex()[2:].upper(),
+)
 
 #: Secret and personal field names, and the canary each is given.
 CANARIES: dict[str, Any] = {
@@ -74,6 +86,8 @@ HOLDERS: dict[str, dict[str, Any]] = {
     "central.office.submissions.Plan": {"result": BODY, "ticket": BODY, "notify": (PHONE, "id", 3)},
     "kiosk.client.results.SubmissionResult": {"key": KEY},
     "printing.documents.ReceiptDocument": {"status_url": f"https://pusat.example/c/{REFERENCE}"},
+    "printing.documents.TicketDocument": {"status_url": TICKET_PAGE},
+    "kiosk.session.events.IssuedTicket": {"status_url": TICKET_PAGE},
 }
 #: Classes with a field of such a name that holds neither, and why.
 NOT_SECRET = {
@@ -227,6 +241,8 @@ def test_the_walk_finds_the_classes_that_hold_a_secret_or_personal_data() -> Non
         "central.office.submissions.Item",
         "central.office.submissions.Outcome",
         "kiosk.client.results.SubmissionResult",
+        "printing.documents.TicketDocument",
+        "kiosk.session.events.IssuedTicket",
     } <= names
 
 
