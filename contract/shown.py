@@ -7,6 +7,8 @@ citizen's page, or of her personal data, the same on the kiosk and the centre.
 * A booking's code (``/b/{code}``: see it, move it, cancel it): its first three digits
   (``482…``). No digest: with the first digits known, a short digest of a nine-digit
   code would give the whole code back.
+* BPJS's ``kodebooking`` of a visit: a Mobile JKN booking's is its code, cut so
+  (:func:`shown_kodebooking`).
 * An outbox key, which is a submission's key at the centre (a ticket's id, which opens
   its public page ``/t/{ticket_id}``; a complaint's, which gives its reference): its
   last :data:`SHOWN_KEY_CHARS` characters (:func:`shown_key`).
@@ -43,6 +45,21 @@ def shown_reference(reference: str) -> str:
 def shown_code(code: str) -> str:
     """A booking's code as it may be shown: ``482…``."""
     return f"{code[:3]}…"
+
+
+#: A kiosk visit's ``kodebooking`` (``central.hospital.quota.kodebooking_for``): its day
+#: and eight hex digits of a digest of its ticket's id, which opens nothing.
+_KIOSK_KODEBOOKING = re.compile(r"[0-9]{8}[0-9A-F]{8}")
+
+
+def shown_kodebooking(kodebooking: str) -> str:
+    """BPJS's ``kodebooking`` of a visit as it may be shown. A Mobile JKN booking's is the
+    booking's code (``/b/{code}``), shown as :func:`shown_code` shows it; a kiosk visit's
+    (day and digest) opens nothing and is shown whole, to tell the visits apart; any other
+    is cut as a code is."""
+    if _KIOSK_KODEBOOKING.fullmatch(kodebooking):
+        return kodebooking
+    return shown_code(kodebooking)
 
 
 def shown_key(key: str) -> str:

@@ -1,8 +1,9 @@
 """No ``repr`` of ours writes whole a secret that opens a citizen's page, or her personal
 data, on the kiosk or the centre.
 
-A complaint's reference (``/c/{reference}``), a booking's code (``/b/{code}``) and a key
-that is or gives one (an outbox key, a submission's, a message's) are keys to her pages;
+A complaint's reference (``/c/{reference}``), a booking's code (``/b/{code}``, which is
+BPJS's ``kodebooking`` of a Mobile JKN booking) and a key that is or gives one (an outbox
+key, a submission's, a message's, a doctor's place's) are keys to her pages;
 a NIK, a name, a phone number, a card's UID and a date of birth are hers. A ``repr``
 reaches a log through ``%r``, a traceback's locals and a debugger. Every dataclass and
 NamedTuple of the packages that holds a field of such a name is built with a canary
@@ -38,6 +39,8 @@ OPTIONAL = (
 
 CODE = "482913077"
 REFERENCE = "ADU-7G4K-M2QX-9TBA"
+#: A kiosk visit's kodebooking (``central.hospital.quota.kodebooking_for``): opens nothing.
+KIOSK_KODEBOOKING = "20261207A1B2C3D4"
 #: A message's key (``central.messages.outbox``) with a booking's code in it.
 KEY = f"booking:{CODE}:reminder"
 TICKET_ID = "3f2a9c1e-77b0-8d41-9a6e-0c5d2b7f1e83"
@@ -66,6 +69,7 @@ LEAKS = (
 CANARIES: dict[str, Any] = {
     "code": CODE,
     "booking_code": CODE,
+    "kodebooking": CODE,
     "reference": REFERENCE,
     "nik": NIK,
     "name": NAME,
@@ -81,6 +85,7 @@ CANARIES: dict[str, Any] = {
 #: secret or personal data in these classes, and the canary each is given.
 HOLDERS: dict[str, dict[str, Any]] = {
     "central.messages.outbox.DeadLetter": {"key": KEY},
+    "central.hospital.quota.Take": {"key": f"booking:{CODE}"},
     "central.office.submissions.Item": {"key": KEY, "body": BODY},
     "central.office.submissions.Outcome": {"key": KEY, "result": BODY},
     "central.office.submissions.Plan": {"result": BODY, "ticket": BODY, "notify": (PHONE, "id", 3)},
@@ -243,6 +248,11 @@ def test_the_walk_finds_the_classes_that_hold_a_secret_or_personal_data() -> Non
         "kiosk.client.results.SubmissionResult",
         "printing.documents.TicketDocument",
         "kiosk.session.events.IssuedTicket",
+        "central.hospital.quota.Take",
+        "central.hospital.visits.Placed",
+        "central.wsrs.shapes.BatalAntrean",
+        "central.wsrs.shapes.CheckInAntrean",
+        "kiosk.client.results.HospitalPlace",
     } <= names
 
 
@@ -260,6 +270,8 @@ def test_no_secret_or_personal_value_shows_whole_in_a_repr(cls: type) -> None:
         pytest.param(lambda: _booking_today(CODE), shown_code(CODE), id="BookingToday"),
         pytest.param(lambda: _receipt(REFERENCE), shown_reference(REFERENCE), id="Receipt"),
         pytest.param(lambda: _submission_result(KEY), shown_key(KEY), id="SubmissionResult"),
+        pytest.param(lambda: _place(CODE), shown_code(CODE), id="HospitalPlace"),
+        pytest.param(lambda: _place(KIOSK_KODEBOOKING), KIOSK_KODEBOOKING, id="kiosk-kodebooking"),
     ],
 )
 def test_a_secret_in_a_repr_is_still_told_as_the_log_lines_show_it(value: Any, shown: str) -> None:
@@ -282,6 +294,12 @@ def _receipt(reference: str) -> Any:
     at = dt.datetime(2026, 12, 7, 9, 30, tzinfo=dt.UTC)
     url = f"https://pusat.example/c/{reference}"
     return ReceiptDocument(reference, "MPP", "Layanan", at, "id", url)
+
+
+def _place(kodebooking: str) -> Any:
+    from kiosk.client.results import HospitalPlace
+
+    return HospitalPlace(kodebooking, 7, "INT-007", dt.time(9, 30))
 
 
 def _submission_result(key: str) -> Any:

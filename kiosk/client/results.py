@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contract.hospital import HospitalError, parse_hhmm
-from contract.shown import shown_key, shown_repr
+from contract.shown import shown_key, shown_kodebooking, shown_repr
 from contract.wire import HeartbeatAck, KioskInfo, Lease, SubmissionStatus
 from kiosk.client.errors import AnswerError
 
@@ -121,6 +121,7 @@ def parse_kiosk_info(data: Mapping[str, Any]) -> KioskInfo:
     )
 
 
+@shown_repr(kodebooking=shown_kodebooking)  # a Mobile JKN booking's is its code
 @dataclass(frozen=True)
 class HospitalPlace:
     """The quota place the centre took with a ticket's number (``allocate``'s ``hospital``)."""
