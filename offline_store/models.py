@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
-from contract.shown import shown_key
+from contract.shown import shown_key, shown_repr
 
 #: The two lists the centre signs for the kiosk, by the name the cache keeps them under.
 TrustName = Literal["trust_list", "revocations"]
@@ -66,6 +66,8 @@ def from_text(text: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+#: The id opens the ticket's public page (/t/{id}): shown by its end, as the log lines do.
+@shown_repr(id=shown_key)
 @dataclass(frozen=True)
 class StoredTicket:
     id: str

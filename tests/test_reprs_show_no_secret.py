@@ -70,6 +70,7 @@ CANARIES: dict[str, Any] = {
     "code": CODE,
     "booking_code": CODE,
     "kodebooking": CODE,
+    "ticket_id": TICKET_ID,
     "reference": REFERENCE,
     "nik": NIK,
     "name": NAME,
@@ -86,6 +87,7 @@ CANARIES: dict[str, Any] = {
 HOLDERS: dict[str, dict[str, Any]] = {
     "central.messages.outbox.DeadLetter": {"key": KEY},
     "central.hospital.quota.Take": {"key": f"booking:{CODE}"},
+    "offline_store.models.StoredTicket": {"id": TICKET_ID},
     "central.office.submissions.Item": {"key": KEY, "body": BODY},
     "central.office.submissions.Outcome": {"key": KEY, "result": BODY},
     "central.office.submissions.Plan": {"result": BODY, "ticket": BODY, "notify": (PHONE, "id", 3)},
@@ -176,6 +178,9 @@ def _neutral(tp: Any) -> Any:
     """A value of type ``tp`` that is no canary."""
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
+        records = [a for a in args if isinstance(a, type) and dataclasses.is_dataclass(a)]
+        if records:  # an optional record inside: built, so its repr is checked within
+            return _build(records[0])
         return None if type(None) in args else _neutral(args[0])
     if origin is typing.Literal:
         return args[0]
@@ -186,6 +191,8 @@ def _neutral(tp: Any) -> Any:
     if tp is list or origin is list:
         return []
     if isinstance(tp, type):
+        if dataclasses.is_dataclass(tp):  # a record inside: built with its canaries too
+            return _build(tp)
         if issubclass(tp, enum.Enum):
             return next(iter(tp))
         if tp is bool:

@@ -149,6 +149,7 @@ def parse_place(data: Any) -> HospitalPlace:
     return HospitalPlace(kodebooking, angka, nomor, estimated)
 
 
+@shown_repr(ticket_id=shown_key)  # it opens the ticket's public page (/t/{id})
 @dataclass(frozen=True)
 class Allocation:
     """``POST /api/v1/tickets/allocate``: a number the centre gave one ticket, online."""
