@@ -5,10 +5,11 @@ A complaint's reference (``/c/{reference}``), a booking's code (``/b/{code}``, w
 BPJS's ``kodebooking`` of a Mobile JKN booking) and a key that is or gives one (an outbox
 key, a submission's, a message's, a doctor's place's) are keys to her pages;
 a NIK, a name, a phone number, a card's UID and a date of birth are hers. A ``repr``
-reaches a log through ``%r``, a traceback's locals and a debugger. Every dataclass and
-NamedTuple of the packages that holds a field of such a name is built with a canary
-there, and the canary must not show in its ``repr`` or ``str``. The classes are found
-by walking the packages, so a new one is checked the day it is written.
+reaches a log through ``%r``, a traceback's locals and a debugger. Every dataclass,
+NamedTuple and pydantic model (the centre's API bodies) of the packages that holds a field
+of such a name is built with a canary there (and a record in a field of it with its own),
+and the canary must not show in its ``repr`` or ``str``. The classes are found by walking
+the packages, so a new one is checked the day it is written.
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ HOLDERS: dict[str, dict[str, Any]] = {
     "central.messages.outbox.DeadLetter": {"key": KEY},
     "central.hospital.quota.Take": {"key": f"booking:{CODE}"},
     "offline_store.models.StoredTicket": {"id": TICKET_ID},
+    "central.api.submissions.ItemIn": {"key": KEY, "body": BODY},
+    "central.api.staff.LoginRequest": {"password": NAME},
+    "central.api.staff.LoginResponse": {"token": NAME},
     "central.office.submissions.Item": {"key": KEY, "body": BODY},
     "central.office.submissions.Outcome": {"key": KEY, "result": BODY},
     "central.office.submissions.Plan": {"result": BODY, "ticket": BODY, "notify": (PHONE, "id", 3)},
@@ -96,8 +100,23 @@ HOLDERS: dict[str, dict[str, Any]] = {
     "printing.documents.TicketDocument": {"status_url": TICKET_PAGE},
     "kiosk.session.events.IssuedTicket": {"status_url": TICKET_PAGE},
 }
+#: Fields of such a name that hold neither in one class that has others, and why.
+NOT_SECRET_FIELDS = {
+    "central.api.enrolment.EnrolRequest": {"name": "the kiosk's"},
+}
 #: Classes with a field of such a name that holds neither, and why.
 NOT_SECRET = {
+    "central.api.applications.ApplicationOut": (
+        "``reference``: an application's opens only a staff page (/office/applications/…)"
+    ),
+    "central.api.boards.BoardOut": "``name``: the board's",
+    "central.api.boards.BoardRequest": "``name``: the board's",
+    "central.api.bookings.HolidayIn": "``name``: the holiday's",
+    "central.api.bookings.HolidayOut": "``name``: the holiday's",
+    "central.api.fleet.FleetKioskOut": "``name``: the kiosk's",
+    "central.api.health_info.DoctorOnDuty": "``name``: a doctor's, on the public board",
+    "central.api.health_info.WardIn": "``name``: the ward's",
+    "central.api.staff.KioskOut": "``name``: the kiosk's",
     "cardio.issuing.issuer.IssuerKey": "``name``: the issuer's name",
     "central.access.kiosks.KioskInfo": "``name``: the kiosk's",
     "central.hospital.schedules.Poli": "``name``: the poli's",
@@ -145,9 +164,18 @@ def _modules() -> Iterator[types.ModuleType]:
             yield importlib.import_module(info.name)
 
 
+def _is_model(cls: type) -> bool:
+    """A pydantic model (the centre's API bodies): its ``repr`` writes every field too."""
+    from pydantic import BaseModel
+
+    return issubclass(cls, BaseModel) and cls is not BaseModel
+
+
 def _fields(cls: type) -> list[str]:
     if dataclasses.is_dataclass(cls):
         return [f.name for f in dataclasses.fields(cls)]
+    if _is_model(cls):
+        return list(cls.model_fields)  # type: ignore[attr-defined]
     return list(getattr(cls, "_fields", ()))
 
 
@@ -158,8 +186,10 @@ def _classes() -> list[type]:
             if not isinstance(obj, type) or obj.__module__ != module.__name__:
                 continue
             name = f"{obj.__module__}.{obj.__qualname__}"
-            is_record = dataclasses.is_dataclass(obj) or (
-                issubclass(obj, tuple) and hasattr(obj, "_fields")
+            is_record = (
+                dataclasses.is_dataclass(obj)
+                or (issubclass(obj, tuple) and hasattr(obj, "_fields"))
+                or _is_model(obj)
             )
             held = set(_fields(obj)) & CANARIES.keys() or name in HOLDERS
             if is_record and held and name not in NOT_SECRET:
@@ -168,6 +198,8 @@ def _classes() -> list[type]:
 
 
 def _hints(cls: type) -> dict[str, Any]:
+    if _is_model(cls):
+        return {k: f.annotation for k, f in cls.model_fields.items()}  # type: ignore[attr-defined]
     try:
         return typing.get_type_hints(cls, vars(importlib.import_module(cls.__module__)))
     except NameError:  # a name imported only for type checking
@@ -211,7 +243,9 @@ def _neutral(tp: Any) -> Any:
 
 
 def _canaries(cls: type) -> dict[str, Any]:
-    return {**CANARIES, **HOLDERS.get(f"{cls.__module__}.{cls.__qualname__}", {})}
+    name = f"{cls.__module__}.{cls.__qualname__}"
+    canaries = {**CANARIES, **HOLDERS.get(name, {})}
+    return {k: v for k, v in canaries.items() if k not in NOT_SECRET_FIELDS.get(name, {})}
 
 
 def _canary(value: Any, tp: Any) -> Any:
@@ -231,6 +265,8 @@ def _build(cls: type) -> Any:
         else _neutral(hints.get(name))
         for name in _fields(cls)
     }
+    if _is_model(cls):
+        return cls.model_construct(**values)  # type: ignore[attr-defined]
     if not dataclasses.is_dataclass(cls):
         return cls(**values)
     obj = object.__new__(cls)
@@ -256,6 +292,9 @@ def test_the_walk_finds_the_classes_that_hold_a_secret_or_personal_data() -> Non
         "printing.documents.TicketDocument",
         "kiosk.session.events.IssuedTicket",
         "central.hospital.quota.Take",
+        "central.api.hospital.PatientOut",
+        "central.api.citizens.LookupRequest",
+        "central.api.submissions.ItemIn",
         "central.hospital.visits.Placed",
         "central.wsrs.shapes.BatalAntrean",
         "central.wsrs.shapes.CheckInAntrean",
