@@ -28,7 +28,7 @@ import pytest
 
 from contract.shown import shown_code, shown_key, shown_reference
 
-PACKAGES = ("contract", "kiosk", "cardio", "printing", "offline_store", "central")
+PACKAGES = ("contract", "kiosk", "cardio", "printing", "offline_store", "central", "ui")
 #: Modules that need an optional stack this test has no use for.
 OPTIONAL = (
     "cardio.readers._nfc",
