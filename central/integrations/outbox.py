@@ -315,13 +315,18 @@ def result_of(conn: Connection, dedupe_key: str) -> Mapping[str, Any] | None:
     return loaded
 
 
-_LONG_DIGITS = re.compile(r"\d{10,}")
+_LONG_DIGITS = re.compile(r"\d{9,}")
 
 
 def scrubbed(message: str) -> str:
     """A service's message as a page or a log line shows it: long digit runs (a card
-    number or NIK a refusal might quote) cut to their first four digits."""
-    return _LONG_DIGITS.sub(lambda m: m.group(0)[:4] + "…", message)
+    number or NIK a refusal might quote) cut to their first four digits, a run of nine
+    (a Mobile JKN visit's ``kodebooking``, its booking's code) as
+    :func:`contract.shown.shown_code` shows a code."""
+    return _LONG_DIGITS.sub(
+        lambda m: shown_code(m.group(0)) if len(m.group(0)) == 9 else m.group(0)[:4] + "…",
+        message,
+    )
 
 
 # -- what staff see ------------------------------------------------------------------
