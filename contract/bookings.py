@@ -23,6 +23,8 @@ import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from contract.shown import shown_code, shown_repr
+
 __all__ = [
     "BOOKING_CODE_DIGITS",
     "BookingState",
@@ -105,6 +107,7 @@ class BookingState(StrEnum):
     NO_SHOW = "no_show"
 
 
+@shown_repr(code=shown_code)
 @dataclass(frozen=True)
 class BookingToday:
     """One of today's bookings at a kiosk's office, as the kiosk caches it.

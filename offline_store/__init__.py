@@ -31,7 +31,6 @@ from offline_store.models import (
     StoredTicket,
     SyncLogEntry,
     SyncResult,
-    shown_key,
 )
 from offline_store.store import DEFAULT_RECORD_TTL_S, KEY_FILE_NAME, Store
 
@@ -61,5 +60,4 @@ __all__ = [
     "SyncLogEntry",
     "SyncResult",
     "format_number",
-    "shown_key",
 ]

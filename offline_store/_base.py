@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contract.shown import shown_key
 from offline_store.errors import StoreCorrupt, StoreError, translated
-from offline_store.models import shown_key
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -32,8 +32,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from contract.shown import shown_key
 from offline_store.errors import StoreKeyError, StoreTampered
-from offline_store.models import shown_key
 
 log = logging.getLogger(__name__)
 

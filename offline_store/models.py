@@ -9,10 +9,11 @@ printed.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
+
+from contract.shown import shown_key, shown_repr
 
 #: The two lists the centre signs for the kiosk, by the name the cache keeps them under.
 TrustName = Literal["trust_list", "revocations"]
@@ -54,34 +55,6 @@ class SyncResult(StrEnum):
     FAILED = "failed"
 
 
-#: How much of an outbox key a log line or a status view shows: its end.
-SHOWN_KEY_CHARS = 12
-
-#: A key that is a UUID after a kind's word (``cancel-<ticket id>``): the word is shown.
-_WORD_THEN_UUID = re.compile(
-    r"(?P<word>[a-z][a-z_]{0,15}-)?[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
-)
-
-
-def shown_key(key: str) -> str:
-    """An outbox key as a log line or ``kiosk sync status`` may show it: its last
-    :data:`SHOWN_KEY_CHARS` characters (``…3f2a9c0b1d7e``), after the word before its
-    UUID if it has one (``cancel-…3f2a9c0b1d7e``: a desk's cancel of a ticket is told
-    from the ticket's registration, whose key is the ticket's id), enough to tell the
-    dead letters apart and to name one to ``kiosk sync retry-dead``.
-
-    A complaint's key gives its reference (the UUID's first 60 bits,
-    ``kiosk.tickets.complaints.reference_for``), and the reference opens the
-    citizen's page: the UUID's last group holds none of those bits, and the word
-    is the kiosk's own (a key of another shape shows its end alone).
-    """
-    if len(key) <= SHOWN_KEY_CHARS + 4:
-        return key
-    found = _WORD_THEN_UUID.fullmatch(key)
-    word = (found["word"] or "") if found else ""
-    return f"{word}…{key[-SHOWN_KEY_CHARS:]}"
-
-
 def utc_text(moment: dt.datetime) -> str:
     """``moment`` in UTC as fixed-width ISO 8601 (naive times are taken as local)."""
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
@@ -93,6 +66,8 @@ def from_text(text: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+#: The id opens the ticket's public page (/t/{id}): shown by its end, as the log lines do.
+@shown_repr(id=shown_key)
 @dataclass(frozen=True)
 class StoredTicket:
     id: str

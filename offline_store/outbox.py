@@ -25,6 +25,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
+from contract.shown import shown_key
 from offline_store._base import StoreBase
 from offline_store.errors import BadValue, StoreCorrupt
 from offline_store.models import (
@@ -33,7 +34,6 @@ from offline_store.models import (
     OutboxStats,
     OutboxText,
     from_text,
-    shown_key,
     utc_text,
 )
 

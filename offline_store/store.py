@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from contract.bookings import BookingToday
+from contract.shown import shown_key
 from offline_store.bookings import BookingsMixin
 from offline_store.caches import CacheMixin
 from offline_store.doctors import DoctorsMixin
@@ -126,7 +127,8 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin, BookingsMixin, DoctorsMixin):
             cursor = conn.execute("SELECT * FROM tickets WHERE id = ?", [ticket_id])
             row = cursor.fetchone()
             if row is None:
-                raise BadValue(f"no ticket {ticket_id}")
+                # the whole id opens the ticket's page: named as the log lines name it
+                raise BadValue(f"no ticket {shown_key(ticket_id)}")
             return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
     def tickets_count(self) -> int:

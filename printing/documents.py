@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Literal, get_args
 
+from contract.shown import shape, shown_reference, shown_repr
+
 #: Languages a ticket can be printed in (ISO 639-1).
 Language = Literal["id", "en"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
@@ -50,6 +52,8 @@ class QueueDocument:
         _check_common(self.number, self.issued_at, self.language)
 
 
+#: The status page's URL holds the ticket's id, which opens it (/t/{id}).
+@shown_repr(status_url=shape)
 @dataclass(frozen=True)
 class TicketDocument(QueueDocument):
     """The printable content of one queue ticket.
@@ -119,6 +123,8 @@ class SlipDocument(QueueDocument):
         )
 
 
+#: The reference opens the complaint's page (/c/{reference}), and its page's URL holds it.
+@shown_repr(reference=shown_reference, status_url=shape)
 @dataclass(frozen=True)
 class ReceiptDocument:
     """What the complaint receipt says; ``issued_at`` must be timezone-aware."""

@@ -20,11 +20,13 @@ from central.api.citizens import CardNumber, Nik
 from central.api.deps import AppContext, Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.api.enrolment import PRINTABLE
 from central.api.queue import SERVICE_ID
+from central.api.shown import ShownModel
 from central.errors import NotFound, TooManyLookups
 from central.office import applications
 from central.office.applications import State
 from central.office.citizens import KeyKind, Refused
 from central.times import ApiDateTime
+from contract.shown import shape, shown_reference
 from contract.wire import ErrorCode
 
 router = kiosk_router(tags=["applications"])
@@ -35,7 +37,7 @@ Reference = Annotated[str, Path(pattern=REFERENCE)]
 Note = Annotated[str, Field(max_length=500, pattern=PRINTABLE)]
 
 
-class CitizenKey(BaseModel):
+class CitizenKey(ShownModel, shown={"card_number": shape, "nik": shape}):
     """Exactly one verified key: ``card_number`` or ``nik`` (no UID: it proves nothing)."""
 
     model_config = ConfigDict(
@@ -141,7 +143,7 @@ def citizen_applications(body: CitizenKey, kiosk: KioskAuth, ctx: Context) -> Ap
     return ApplicationsResponse(applications=[_out(a) for a in found])
 
 
-class CreateApplication(CitizenKey):
+class CreateApplication(CitizenKey, shown={"reference": shown_reference}):
     """Whose (one key), for which service; the office is the service's."""
 
     model_config = ConfigDict(

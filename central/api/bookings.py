@@ -31,11 +31,13 @@ from central.access.ratelimit import RateLimiter
 from central.api.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.api.enrolment import PRINTABLE
 from central.api.scope import require_office_access
+from central.api.shown import ShownModel
 from central.errors import NotFound, TooManyRequests, Unprocessable
 from central.office import bookings
 from central.office.numbering import require_service
 from central.tables import offices
 from central.times import ApiDate
+from contract.shown import shape, shown_code, shown_key
 from contract.wire import ErrorCode
 
 router = kiosk_router(tags=["bookings"])
@@ -116,7 +118,7 @@ class HolidaysOut(BaseModel):
     holidays: list[HolidayOut]
 
 
-class BookingPublic(BaseModel):
+class BookingPublic(ShownModel, shown={"code": shown_code}):
     """A booking without personal data."""
 
     code: str
@@ -128,7 +130,9 @@ class BookingPublic(BaseModel):
     state: str
 
 
-class BookingForKiosk(BookingPublic):
+class BookingForKiosk(
+    BookingPublic, shown={"nik": shape, "card_number": shape, "first_name": shape}
+):
     nik: str | None
     card_number: str | None
     first_name: str
@@ -146,7 +150,7 @@ class TodayOut(BaseModel):
     bookings: list[BookingForKiosk]
 
 
-class BookingForStaff(BookingPublic):
+class BookingForStaff(BookingPublic, shown={"first_name": shape, "ticket_id": shown_key}):
     first_name: str
     ticket_id: str | None
 

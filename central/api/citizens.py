@@ -30,9 +30,11 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from central.api.deps import Context, KioskAuth, kiosk_router
+from central.api.shown import ShownModel
 from central.errors import TooManyAttempts, TooManyLookups
 from central.office import citizens
 from central.office.citizens import KeyKind
+from contract.shown import shape
 
 router = kiosk_router(tags=["citizens"])
 
@@ -58,7 +60,9 @@ def _born_since_1900(value: dt.date) -> dt.date:
 BirthDate = Annotated[dt.date, BeforeValidator(_iso_date_text), AfterValidator(_born_since_1900)]
 
 
-class LookupRequest(BaseModel):
+class LookupRequest(
+    ShownModel, shown=dict.fromkeys(("card_number", "nik", "uid", "birth_date"), shape)
+):
     """Exactly one key; with a ``uid``, the holder's ``birth_date`` to find anything."""
 
     # The schema says "exactly one" too (one property, none null; a uid may
@@ -120,13 +124,16 @@ class LookupRequest(BaseModel):
         raise AssertionError("validated: exactly one key")  # pragma: no cover
 
 
-class Record(BaseModel):
+class Record(
+    ShownModel,
+    shown=dict.fromkeys(("medical_record_number", "family_card_number", "phone"), shape),
+):
     medical_record_number: str | None = Field(description="At the kiosk's own office.")
     family_card_number: str | None = Field(description="Nomor Kartu Keluarga (KK).")
     phone: str | None
 
 
-class Holder(BaseModel):
+class Holder(ShownModel, shown=dict.fromkeys(("full_name", "nik", "card_number"), shape)):
     """Who a UID-only card belongs to, by the city's registry: only with the right birth_date."""
 
     full_name: str

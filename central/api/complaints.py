@@ -15,12 +15,14 @@ from pydantic import BaseModel, Field
 
 from central.api.applications import CitizenKey, kiosk_asks
 from central.api.deps import Context, KioskAuth, kiosk_router
+from central.api.shown import ShownModel
 from central.office import complaints
+from contract.shown import shown_reference
 
 router = kiosk_router(tags=["complaints"])
 
 
-class AnsweredComplaint(BaseModel):
+class AnsweredComplaint(ShownModel, shown={"reference": shown_reference}):
     reference: str = Field(examples=["ADU-7KQ2-M9XD-4TPR"])
     office_id: str
     category: str = Field(description="The code the kiosk filed it under (fasilitas, …).")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from central.access import kiosks
 from central.access.audit import record_event
 from central.api.deps import Context, client_address, limit_auth
+from central.api.shown import ShownModel
 from central.errors import EnrolmentRefused
+from contract.shown import shape
 from contract.wire import Enrolment
 
 router = APIRouter(tags=["enrolment"])
@@ -17,7 +19,7 @@ router = APIRouter(tags=["enrolment"])
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 
 
-class EnrolRequest(BaseModel):
+class EnrolRequest(ShownModel, shown={"code": shape}):  # a credential
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(

@@ -22,9 +22,11 @@ from central.api.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_
 from central.api.enrolment import PRINTABLE
 from central.api.health_info import HHMM, OfficeId
 from central.api.scope import require_office_access
+from central.api.shown import ShownModel
 from central.errors import Conflict, NotFound, TooManyLookups, Unprocessable
 from central.hospital import patients, schedules
 from central.office.numbering import local_day
+from contract.shown import shape
 from contract.wire import ErrorCode
 
 router = kiosk_router(tags=["hospital"])
@@ -74,7 +76,7 @@ def doctors_today(kiosk: KioskAuth, ctx: Context) -> DoctorsTodayOut:
     )
 
 
-class FindIn(BaseModel):
+class FindIn(ShownModel, shown={"value": shape, "birth_date": shape}):
     model_config = ConfigDict(extra="forbid")
 
     by: Literal["norm", "nik", "nomorkartu", "name"]
@@ -91,7 +93,11 @@ class FindIn(BaseModel):
     )
 
 
-class PatientOut(BaseModel):
+#: A patient's fields that are hers (a body's ``repr`` writes them by their size).
+PERSONAL = ("nik", "nomorkartu", "name", "birth_date", "sex", "phone", "address")
+
+
+class PatientOut(ShownModel, shown=dict.fromkeys(PERSONAL, shape)):
     norm: str = Field(description="No. RM at this office; empty: none yet.")
     nik: str
     nomorkartu: str = Field(description="BPJS card number; empty: not known.")
@@ -169,7 +175,7 @@ def find_patients(body: FindIn, kiosk: KioskAuth, ctx: Context) -> PatientsOut:
     return PatientsOut(patients=[_out(p) for p in found.patients], more=found.more)
 
 
-class NewPatientIn(BaseModel):
+class NewPatientIn(ShownModel, shown=dict.fromkeys(PERSONAL, shape)):
     model_config = ConfigDict(extra="forbid")
 
     nik: str = Field(pattern=r"^[0-9]{16}$", examples=["1471015203850001"])

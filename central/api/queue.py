@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from central.access.audit import utc_now
 from central.access.kiosks import KioskPrincipal
 from central.api.deps import AppContext, Context, KioskAuth, kiosk_router
+from central.api.shown import ShownModel
 from central.errors import ApiError
 from central.hospital import allocate_lookups, quota, schedules, visits
 from central.office import numbering, queue
@@ -25,6 +26,7 @@ from central.tables import kiosks
 from central.times import ApiDate
 from contract.errors import HospitalError
 from contract.hospital import PATIENT_KEY_LIMITS, PatientKeys, Payer, PlaceRequest
+from contract.shown import shape, shown_key, shown_kodebooking
 from contract.ticket_ids import KIOSK_TICKET_ID
 from contract.wire import KioskInfo, Lease, ServiceQueue
 
@@ -55,7 +57,12 @@ def _key(name: str, description: str) -> str:
     return Field(default="", max_length=PATIENT_KEY_LIMITS[name], description=description)
 
 
-class HospitalPlaceIn(BaseModel):
+class HospitalPlaceIn(
+    ShownModel,
+    shown=dict.fromkeys(
+        ("norm", "nomorkartu", "nik", "card_number", "full_name", "birth_date"), shape
+    ),
+):
     """The allocate's ``hospital``: :class:`contract.hospital.PlaceRequest`, checked by it.
 
     The patient keys are the registration's (optional: a kiosk older than them sends
@@ -91,14 +98,14 @@ class HospitalPlaceIn(BaseModel):
         )
 
 
-class HospitalPlaceOut(BaseModel):
+class HospitalPlaceOut(ShownModel, shown={"kodebooking": shown_kodebooking}):
     kodebooking: str = Field(description="The visit's BPJS booking code.")
     angkaantrean: int = Field(description="The place's number in the doctor's day.")
     nomorantrean: str = Field(examples=["INT-007"])
     estimated_at: str = Field(description="Local HH:MM when the doctor likely sees them.")
 
 
-class AllocateRequest(BaseModel):
+class AllocateRequest(ShownModel, shown={"ticket_id": shown_key}):
     model_config = ConfigDict(extra="forbid")
 
     ticket_id: str = Field(
@@ -138,7 +145,7 @@ def numbered(row: queue.TicketRow) -> NumberedFields:
     )
 
 
-class NumberedTicket(BaseModel):
+class NumberedTicket(ShownModel, shown={"ticket_id": shown_key}):
     """A ticket by its number in its queue: what every ticket the API answers starts with."""
 
     ticket_id: str
@@ -291,7 +298,7 @@ def _place(
         )
 
 
-class VoidedTicket(BaseModel):
+class VoidedTicket(ShownModel, shown={"ticket_id": shown_key}):
     ticket_id: str
     status: Literal["void"]
 

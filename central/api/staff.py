@@ -20,7 +20,9 @@ from central.api.deps import AdminAuth, Context, StaffAuth, admin_router, bearer
 from central.api.deps import staff_router as _staff_router
 from central.api.enrolment import PRINTABLE
 from central.api.scope import office_filter, require_office_access
+from central.api.shown import ShownModel
 from central.errors import LoginLocked, Unauthorized
+from contract.shown import shape
 
 public = APIRouter(tags=["staff"])
 router = _staff_router(tags=["staff"])
@@ -30,7 +32,7 @@ OFFICE_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
 KIOSK_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(ShownModel, shown={"password": shape}):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -43,7 +45,7 @@ class Me(BaseModel):
     office_id: str | None
 
 
-class LoginResponse(BaseModel):
+class LoginResponse(ShownModel, shown={"token": shape}):
     token: str = Field(description="Send as `Authorization: Bearer`; shown once.")
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme, not a secret
     expires_at: dt.datetime
@@ -114,7 +116,7 @@ class CodeRequest(BaseModel):
     )
 
 
-class CodeResponse(BaseModel):
+class CodeResponse(ShownModel, shown={"code": shape}):  # a credential
     code: str = Field(description="Type it on the kiosk (central.enrolment_code); shown once.")
     office_id: str
     expires_at: dt.datetime

@@ -24,11 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from central.access.audit import utc_now
 from central.api.deps import Context, KioskAuth, kiosk_router
+from central.api.shown import ShownModel
 from central.office import submissions
+from contract.shown import shape, shown_key
 from contract.wire import SubmissionStatus
 
 
-class ItemIn(BaseModel):
+class ItemIn(ShownModel, shown={"key": shown_key, "body": shape}):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")

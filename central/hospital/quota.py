@@ -52,8 +52,20 @@ from sqlalchemy.exc import IntegrityError
 from central.tables import doctor_quota, quota_takes, uq_hold_nik_day
 from central.upsert import dialect_insert, one_of, refused_by
 from contract.hospital import Payer, estimate, parse_hhmm
+from contract.shown import shown_code, shown_key, shown_kodebooking, shown_repr
 
 
+def shown_take_key(key: str) -> str:
+    """A place's key as a ``repr`` may show it: a Mobile JKN booking's (``booking:{code}``)
+    with the code cut, a ticket's id by its end, as the kiosk's lines show one."""
+    kind, colon, subject = key.partition(":")
+    if colon and kind == "booking":
+        return f"booking:{shown_code(subject)}"
+    return shown_key(key)
+
+
+#: A Mobile JKN place's key and kodebooking hold the booking's code, which opens its page.
+@shown_repr(key=shown_take_key, kodebooking=shown_kodebooking)
 @dataclass(frozen=True)
 class Take:
     """A place: its number of the doctor's day and the booking code BPJS knows it by."""

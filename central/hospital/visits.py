@@ -107,6 +107,7 @@ from central.upsert import one_of, refused_by
 from contract.errors import HospitalError, NikError
 from contract.hospital import HospitalRequest, PatientKeys, Payer, parse_hhmm
 from contract.nik import parse_nik
+from contract.shown import shown_kodebooking, shown_repr
 from contract.wire import ErrorCode
 
 log = logging.getLogger(__name__)
@@ -196,6 +197,7 @@ def holder(audit_key: bytes, nik: str | None) -> str | None:
     return keyed_hash(audit_key, "patient_nik", nik) if nik else None
 
 
+@shown_repr(kodebooking=shown_kodebooking)  # a Mobile JKN booking's is its code
 @dataclass(frozen=True)
 class Placed:
     """What a ticket's answer says of its place with the doctor."""

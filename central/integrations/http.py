@@ -23,8 +23,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from central.errors import ExchangeError, TooLarge, TooSlow, Unreachable
+from contract.shown import shape, shown_repr
 
 
+#: A service's answer may hold a patient's data (SATUSEHAT's Patient, BPJS's echo).
+@shown_repr(body=shape)
 @dataclass(frozen=True)
 class Answer:
     status: int

@@ -48,6 +48,7 @@ from central.delivery import bury_used_up, claim_rows, settle, settle_failed
 from central.tables import integration_outbox as box
 from central.tables import integration_targets
 from central.upsert import dialect_insert, upsert
+from contract.shown import shown_code, shown_key, shown_repr
 
 PENDING, SENT, DEAD, SKIPPED = "pending", "sent", "dead", "skipped"
 STATES = (PENDING, SENT, DEAD, SKIPPED)
@@ -87,6 +88,28 @@ class Refused:
 Outcome = Sent | RetryLater | Refused
 
 
+#: A part of a row's key that is a Mobile JKN booking's code (its ``kodebooking``).
+_BOOKING_CODE = re.compile(r"[0-9]{9}")
+#: A part that is a ticket's id (``encounter:<id>``, ``satusehat:encounter:<id>:…``).
+_TICKET_ID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
+def shown_row_key(key: str) -> str:
+    """A row's dedupe or order key as a ``repr`` may show it: a Mobile JKN booking's
+    code in it (``bpjs:add:482913077``: its visit's ``kodebooking``, which opens the
+    booking's page) as :func:`contract.shown.shown_code` shows it, a ticket's id by its
+    end; a kiosk visit's ``kodebooking`` (a day and a digest) and the words whole."""
+    parts = []
+    for part in key.split(":"):
+        if _BOOKING_CODE.fullmatch(part):
+            part = shown_code(part)
+        elif _TICKET_ID.fullmatch(part):
+            part = shown_key(part)
+        parts.append(part)
+    return ":".join(parts)
+
+
+@shown_repr(dedupe_key=shown_row_key, order_key=shown_row_key)
 @dataclass(frozen=True)
 class Item:
     """A claimed row, as a deliverer sends it."""
@@ -106,6 +129,7 @@ class Item:
     tries: int = 1
 
 
+@shown_repr(dedupe_key=shown_row_key, order_key=shown_row_key)
 @dataclass(frozen=True)
 class Failure:
     """A row staff see: dead, or pending after at least one failed attempt."""
@@ -291,13 +315,18 @@ def result_of(conn: Connection, dedupe_key: str) -> Mapping[str, Any] | None:
     return loaded
 
 
-_LONG_DIGITS = re.compile(r"\d{10,}")
+_LONG_DIGITS = re.compile(r"\d{9,}")
 
 
 def scrubbed(message: str) -> str:
     """A service's message as a page or a log line shows it: long digit runs (a card
-    number or NIK a refusal might quote) cut to their first four digits."""
-    return _LONG_DIGITS.sub(lambda m: m.group(0)[:4] + "…", message)
+    number or NIK a refusal might quote) cut to their first four digits, a run of nine
+    (a Mobile JKN visit's ``kodebooking``, its booking's code) as
+    :func:`contract.shown.shown_code` shows a code."""
+    return _LONG_DIGITS.sub(
+        lambda m: shown_code(m.group(0)) if len(m.group(0)) == 9 else m.group(0)[:4] + "…",
+        message,
+    )
 
 
 # -- what staff see ------------------------------------------------------------------
@@ -356,6 +385,7 @@ def count_pending(conn: Connection, office_id: str | None) -> int:
     )
 
 
+@shown_repr(order_key=shown_row_key)
 @dataclass(frozen=True)
 class Held:
     """A row waiting for a target that is off."""
@@ -422,6 +452,7 @@ def skip(conn: Connection, row_id: int, office_id: str | None) -> bool:
     return done.rowcount == 1
 
 
+@shown_repr(dedupe_key=shown_row_key)
 @dataclass(frozen=True)
 class Waiting:
     """A row held behind a failing one of its order key."""

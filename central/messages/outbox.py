@@ -45,7 +45,7 @@ from central.delivery import bury_used_up, claim_rows, settle, settle_failed
 from central.messages.phones import masked
 from central.tables import message_consents, message_rates, messages, tickets
 from central.upsert import dialect_insert
-from contract.shown import shown_reference
+from contract.shown import shown_code, shown_reference, shown_repr
 
 PENDING, SENDING, SENT, DEAD, EXPIRED = "pending", "sending", "sent", "dead", "expired"
 STATES = (PENDING, SENDING, SENT, DEAD, EXPIRED)
@@ -72,6 +72,24 @@ NUMBER_KEPT = dt.timedelta(days=30)
 MAX_ERROR = 200
 
 
+def shown_key(key: str) -> str:
+    """A message's key as an audit line may show it: what it names cut to its start
+    (a complaint's reference or a booking's code opens the citizen's page), a
+    complaint's reference as :func:`shown_reference` shows it, a booking's code as
+    :func:`shown_code` does (three digits, as every other line shows one)."""
+    kind, _, rest = key.partition(":")
+    subject, _, tail = rest.partition(":")
+    if not subject:
+        return kind
+    if kind == "complaint":
+        shown = shown_reference(subject)
+    elif kind == "booking":
+        shown = shown_code(subject)
+    else:  # a ticket's id: its start is its kiosk's tag
+        shown = f"{subject[:4]}…"
+    return f"{kind}:{shown}:{tail}" if tail else f"{kind}:{shown}"
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """A claimed message, as a provider sends it."""
@@ -92,6 +110,7 @@ class Outgoing:
         return f"Outgoing(key={key!r}, template={self.template!r}, to={to})"
 
 
+@shown_repr(key=shown_key)
 @dataclass(frozen=True)
 class DeadLetter:
     id: int
@@ -364,18 +383,6 @@ def _dead(conn: Connection, office_id: str | None, which: Any, limit: int) -> li
         )
         for row in rows
     ]
-
-
-def shown_key(key: str) -> str:
-    """A message's key as an audit line may show it: what it names cut to its start
-    (a complaint's reference or a booking's code opens the citizen's page), a
-    complaint's reference as :func:`shown_reference` shows it."""
-    kind, _, rest = key.partition(":")
-    subject, _, tail = rest.partition(":")
-    if not subject:
-        return kind
-    shown = shown_reference(subject) if kind == "complaint" else f"{subject[:4]}…"
-    return f"{kind}:{shown}:{tail}" if tail else f"{kind}:{shown}"
 
 
 def dead_letter(conn: Connection, message_id: int, office_id: str | None) -> DeadLetter | None:

@@ -51,6 +51,7 @@ from central.messages.outbox import Outgoing
 from central.messages.phones import masked
 from central.messages.templates import render
 from central.settings import WEBHOOK_USERINFO
+from contract.shown import shown_code, shown_reference
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +97,11 @@ class LogProvider:
         params = dict(message.params)
         if "first_name" in params:
             params["first_name"] = str(params["first_name"])[:1] + "."
-        for capability in ("reference", "code"):  # they open the citizen's pages
-            if capability in params:
-                params[capability] = str(params[capability])[:4] + "…"
+        # They open the citizen's pages: shown as every other line shows them.
+        if "reference" in params:
+            params["reference"] = shown_reference(str(params["reference"]))
+        if "code" in params:
+            params["code"] = shown_code(str(params["code"]))
         shown = render(message.template, message.language, params)
         log.info(
             "message %d [%s] to %s: %s", message.id, message.template, masked(message.phone), shown

@@ -91,7 +91,7 @@ from central.upsert import dialect_insert, upsert
 from contract.bookings import BookingState, BookingToday, is_valid_code, new_code
 from contract.errors import NikError
 from contract.nik import parse_nik
-from contract.shown import shown_code
+from contract.shown import shown_code, shown_key, shown_repr
 from contract.wire import ErrorCode
 
 __all__ = [
@@ -304,7 +304,7 @@ class Slot:
 class Identity:
     """Who books: a NIK or a city card number, and the date of birth typed with it."""
 
-    birth_date: dt.date
+    birth_date: dt.date = field(repr=False)
     nik: str | None = field(default=None, repr=False)
     card_number: str | None = field(default=None, repr=False)
 
@@ -313,6 +313,7 @@ class Identity:
             raise ValueError("give a NIK or a card number, one of the two")
 
 
+@shown_repr(code=shown_code, ticket_id=shown_key)  # the ticket's id opens its page
 @dataclass(frozen=True)
 class Booking:
     """A booking as this module answers it; personal fields stay out of ``repr``."""

@@ -118,6 +118,7 @@ from central.upsert import one_of, violated
 from contract.assurance import Assurance
 from contract.errors import HospitalError
 from contract.hospital import HospitalRequest
+from contract.shown import shape, shown_key, shown_repr
 from contract.ticket_ids import is_foreign, is_kiosk_made
 from contract.wire import SubmissionStatus
 
@@ -144,6 +145,9 @@ def claimed_ticket_id(kiosk_id: str, ticket_id: str) -> str:
     return str(uuid.uuid5(CLAIM_NAMESPACE, f"{kiosk_id}/{ticket_id}"))
 
 
+#: A key is a ticket's id (its public page, /t/{id}) or gives a complaint's reference; the
+#: body is a citizen's registration: written as the kiosk's lines write them.
+@shown_repr(key=shown_key, body=shape)
 @dataclass(frozen=True)
 class Item:
     key: str
@@ -166,6 +170,7 @@ class Item:
         return canonical({**self.body, "card_uid": None}).decode("utf-8")
 
 
+@shown_repr(key=shown_key, result=shape)
 @dataclass(frozen=True)
 class Outcome:
     key: str
@@ -175,6 +180,7 @@ class Outcome:
     result: dict[str, Any] | None = None
 
 
+@shown_repr(result=shape, ticket=shape, notify=shape, booking_code=shape)
 @dataclass
 class Plan:
     """What an accepted item writes."""

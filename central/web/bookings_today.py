@@ -18,11 +18,13 @@ from central.access.audit import utc_now
 from central.api.deps import AppContext
 from central.office import bookings, numbering, queue
 from contract.bookings import BookingState, format_code
+from contract.shown import shown_code, shown_repr
 
 #: The states in the order the tables show their counts.
 STATES = tuple(BookingState)
 
 
+@shown_repr(code=shown_code)
 @dataclass(frozen=True)
 class Entry:
     time: str

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from central.errors import WsrsInvalid as Invalid
+from contract.shown import shown_kodebooking, shown_repr
 
 __all__ = [
     "AmbilAntrean",
@@ -171,12 +172,14 @@ class AmbilAntrean:
     norm: str = field(repr=False)
 
 
+@shown_repr(kodebooking=shown_kodebooking)
 @dataclass(frozen=True)
 class BatalAntrean:
     kodebooking: str
     keterangan: str
 
 
+@shown_repr(kodebooking=shown_kodebooking)
 @dataclass(frozen=True)
 class CheckInAntrean:
     kodebooking: str

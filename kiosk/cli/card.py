@@ -5,6 +5,9 @@
     kiosk card emulate CARD.json [--vpcd HOST:PORT] [--nfc udp:HOST:PORT] [--ndef]
     kiosk card read [--backend pcsc|nfc] [--reader NAME] [--timeout S] [--trust FILE] --json
 
+A card's UID is printed by its length (``uid=<7 bytes>``), as the kiosk logs it;
+``--show-uid`` prints it whole (docs/operations.md, "Card tools").
+
 Exit codes: 0 done, 1 the card was refused or no card came in time (with a
 JSON reason under ``--json``), 2 bad usage or an unusable file.
 """
@@ -51,6 +54,7 @@ def add_parser(sub: Any) -> None:
     issue.add_argument(
         "--tamper", choices=TAMPER, help="make a card that must be refused (for testing kiosks)"
     )
+    _show_uid_option(issue)
 
     emulate = cmds.add_parser("emulate", help="present a card image until stopped")
     emulate.add_argument("image", type=Path, metavar="CARD.json")
@@ -68,6 +72,7 @@ def add_parser(sub: Any) -> None:
         help="with --nfc: as an NDEF tag (Type 3) rather than an ISO-DEP card",
     )
     emulate.add_argument("--duration", type=float, metavar="S", help="remove after S seconds")
+    _show_uid_option(emulate)
 
     read = cmds.add_parser("read", help="wait for one card and print what it proves")
     read.add_argument("--backend", choices=("pcsc", "nfc"), default="pcsc")
@@ -77,6 +82,15 @@ def add_parser(sub: Any) -> None:
     read.add_argument("--trust", type=Path, metavar="FILE", help="trust list of issuer keys")
     read.add_argument("--revocations", type=Path, metavar="FILE", help="revocation list")
     read.add_argument("--json", action="store_true", help="print JSON (always one object)")
+    _show_uid_option(read)
+
+
+def _show_uid_option(parser: Any) -> None:
+    parser.add_argument(
+        "--show-uid",
+        action="store_true",
+        help="print the card's UID whole (default: by its length, as the kiosk logs it)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -139,7 +153,9 @@ def _issue(args: argparse.Namespace) -> int:
         image.save(args.out)
     except (IssueError, CardImageError, OSError, ValueError) as exc:
         return _fail(f"issue: {exc}")
-    print(f"card image written: {args.out} (uid {image.uid.hex()})")
+    from kiosk.cli.card_reading import shown_uid
+
+    print(f"card image written: {args.out} ({shown_uid(image.uid, args.show_uid)})")
     return 0
 
 
@@ -162,7 +178,10 @@ def _emulate(args: argparse.Namespace) -> int:
         card.present()
     except OSError as exc:
         return _fail(f"emulate: cannot reach the reader: {exc}")
-    print(f"card {image.uid.hex()} presented; Ctrl-C to remove", file=sys.stderr, flush=True)
+    from kiosk.cli.card_reading import shown_uid
+
+    shown = shown_uid(image.uid, args.show_uid)
+    print(f"card ({shown}) presented; Ctrl-C to remove", file=sys.stderr, flush=True)
     try:
         stop.wait(args.duration)
     finally:
@@ -219,9 +238,9 @@ def _read(args: argparse.Namespace) -> int:
         timeout_s=args.timeout,
     )
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(result.to_json(show_uid=args.show_uid), ensure_ascii=False, indent=2))
     else:
-        print(result.describe())
+        print(result.describe(show_uid=args.show_uid))
     return 0 if result.ok else EXIT_FAILED
 
 

@@ -1,6 +1,10 @@
 """Wait for one card on a reader and verify it: the engine of ``kiosk card read``.
 
-No Qt, no printing: a result object the CLI prints as JSON or text.
+No Qt, no printing: a result object the CLI prints as JSON or text. A card's UID is
+written by its length (``uid=<7 bytes>``), as every kiosk line writes it
+(``cardio.readers._nfc_worker.target_words``): a UID is read off a card by anyone near
+it, and names its holder to whoever holds the city's list of cards; ``show_uid`` (the
+operator's ``--show-uid``) writes it whole.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ class ReadResult:
     reader: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, show_uid: bool = False) -> dict[str, Any]:
         if not self.ok or self.identity is None:
             return {
                 "ok": False,
@@ -38,19 +42,25 @@ class ReadResult:
         return {
             "ok": True,
             "reader": self.reader,
-            "uid": identity.uid.hex(),
+            "uid": identity.uid.hex() if show_uid else None,
+            "uid_bytes": len(identity.uid),
             "assurance": identity.assurance.value,
             "issuer": identity.issuer,
             "expires": identity.expires.isoformat() if identity.expires else None,
             "claims": identity.citizen.to_claims() if identity.citizen else None,
         }
 
-    def describe(self) -> str:
+    def describe(self, *, show_uid: bool = False) -> str:
         if not self.ok or self.identity is None:
             return f"refused: {self.reason} ({self.detail})"
         identity = self.identity
         who = identity.citizen.full_name if identity.citizen else "(UID only)"
-        return f"{who}: {identity.assurance.value}, uid {identity.uid.hex()}"
+        return f"{who}: {identity.assurance.value}, {shown_uid(identity.uid, show_uid)}"
+
+
+def shown_uid(uid: bytes, whole: bool = False) -> str:
+    """A card's UID as the card commands print it: ``uid=<7 bytes>``, or whole if asked."""
+    return f"uid={uid.hex()}" if whole else f"uid=<{len(uid)} bytes>"
 
 
 def read_one(

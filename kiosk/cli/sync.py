@@ -91,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
 
 def status_report(store: Store, now: dt.datetime) -> dict[str, Any]:
     """What ``kiosk sync status`` shows, from the store alone (no personal data)."""
-    from offline_store import OutboxState, SyncResult, shown_key
+    from contract.shown import shown_key
+    from offline_store import OutboxState, SyncResult
 
     stats = store.outbox_stats(now)
     # no payload is read, nor needed: a row that cannot be decrypted is listed too
@@ -161,7 +162,7 @@ def _now(store: Store, config: Config, *, as_json: bool) -> int:
 
 def _retry_dead(store: Store, key: str, config: Config) -> int:
     """Send the dead letter ``key`` again: its whole key, or exactly as ``status`` shows it."""
-    from offline_store import shown_key
+    from contract.shown import shown_key
 
     keys = [key] if store.retry_dead(key, office_clock(config)()) else []
     if not keys:

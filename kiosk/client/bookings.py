@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract.bookings import BookingState, BookingToday, is_valid_code
+from contract.shown import shown_code
 from kiosk.client.errors import AnswerError
 from kiosk.client.results import _day, _str
 from kiosk.privacy import private_repr
@@ -55,7 +56,7 @@ class BookingInfo:
         # The code opens the booking's page (/b/{code}): shown by its first three digits,
         # as the centre's lines and the client's requests show it.
         return (
-            f"BookingInfo(code={self.code[:3] + '…'!r}, office_id={self.office_id!r}, "
+            f"BookingInfo(code={shown_code(self.code)!r}, office_id={self.office_id!r}, "
             f"service_id={self.service_id!r}, day={self.day!r}, state={self.state.value})"
         )
 

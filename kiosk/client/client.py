@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from contract.bookings import is_valid_code
-from contract.shown import shown_code
+from contract.shown import shown_code, shown_key
 from contract.wire import Enrolment, HeartbeatAck, KioskInfo, Lease
 from kiosk.client.bookings import (
     BookingInfo,
@@ -46,7 +46,9 @@ from kiosk.client.errors import (
     CentralProtocolError,
     CentralRefused,
     CentralUnavailable,
+    TransportFault,
     TrustUnusable,
+    causes,
     is_dropped,
     is_garbled,
     is_untrusted,
@@ -80,7 +82,6 @@ from kiosk.client.results import (
     parse_lease,
 )
 from kiosk.client.strict_json import error_code, error_detail, loads
-from offline_store.models import shown_key
 
 if TYPE_CHECKING:  # requests costs ~190 ms of start-up: imported on the first request
     import requests
@@ -141,7 +142,7 @@ class SecretPath:
 
 def shown_secret(route: str, secret: str) -> str:
     """A secret segment under ``route`` as written anywhere: a ticket's id by its end,
-    as every kiosk line shows it (:func:`offline_store.shown_key`: a kiosk's ids all
+    as every kiosk line shows it (:func:`contract.shown.shown_key`: a kiosk's ids all
     start with its tag, so their starts tell no two apart), a booking's code by its
     first three digits, as the centre's lines show it (``482…``)."""
     if route == TICKETS_PATH:
@@ -747,6 +748,7 @@ class CentralClient:
         safe = method in ("GET", "HEAD") if replay_safe is None else replay_safe
         said = _once(sent)
         started = time.monotonic()
+        failure: tuple[CentralError, TransportFault] | None = None
         for attempt in (1, 2):
             left = seconds - (time.monotonic() - started)
             watch: transport.Watch | None = None
@@ -786,7 +788,14 @@ class CentralClient:
                     # may be made twice: asked once more on a new connection.
                     log.info("%s: connection closed before any answer; asking once more", url)
                     continue
-                raise _failure(url, seconds, exc, expired=expired, path=path) from exc
+                failure = (
+                    _failure(url, seconds, exc, expired=expired, path=path),
+                    _fault(exc, path),
+                )
+                break
+        if failure is not None:  # raised here, out of the handler: nothing holds ``exc``
+            error, fault = failure
+            raise error from fault
         if watch is not None and watch.expired:  # cut mid-headers: a short answer to http.client
             raise CentralUnavailable(f"{url}: timed out after {seconds:g} s", timed_out=True)
         if status < 500:
@@ -869,6 +878,14 @@ def _failure(
         return CentralProtocolError(f"{url}: unusable answer ({words})")
     log.error("sending to %s failed unexpectedly: %s", url, type(exc).__name__)
     return CentralProtocolError(f"{url}: unusable answer ({type(exc).__name__})")
+
+
+def _fault(exc: Exception, path: RequestPath) -> TransportFault:
+    """The cause a client's error is raised from in place of ``exc``: its kinds and words,
+    a secret of ``path`` cut. ``exc`` itself (a ``requests`` exception keeps the request
+    sent, its URL whole, and its words may quote it) goes no further."""
+    kinds = dict.fromkeys(type(cause).__name__ for cause in causes(exc))
+    return TransportFault(f"{' ← '.join(kinds)}: {_hidden(str(exc), path)}")
 
 
 def _text(value: Any) -> str | None:

@@ -19,7 +19,11 @@
 
 No exception from ``requests``, from decoding a body (``ValueError``,
 ``RecursionError``, ...) or from checking an answer's fields ever leaves the
-client; each becomes one of these, with the original as ``__cause__``. A call
+client; each becomes one of these, with the original as ``__cause__``, but for
+the transport's: its cause is a :class:`TransportFault` naming the original's
+kinds and words, a secret of the path cut, and the original is dropped (it keeps
+the request, whose URL may hold a booking's code or a ticket's id, and its words
+may quote it: a traceback or an error reporter would print them whole). A call
 past its total deadline is ``CentralUnavailable`` ("timed out after N s"); an
 answer past its size cap, ``CentralProtocolError`` ("answer larger than N
 bytes"); a certificate that does not verify, ``CentralUnavailable`` naming
@@ -32,6 +36,11 @@ Inside the client, never leaving it (each becomes a ``CentralProtocolError``)::
     AnswerError (ValueError)      an answer's field missing or of the wrong type
     BadJSON (ValueError)          a body that is not one strict JSON value
     AnswerTooLarge                a body past its size cap
+
+Below a transport's failure, as its ``__cause__`` (never raised alone)::
+
+    TransportFault                what the HTTP library raised, by its kinds and
+                                  words, a secret of the path shown cut
 """
 
 from __future__ import annotations
@@ -134,6 +143,13 @@ class AnswerTooLarge(Exception):
         self.cap = cap
 
 
+class TransportFault(Exception):
+    """What the HTTP library raised under a client's error, as a traceback may show it:
+    the kinds of the exception and of those it wraps (``ConnectionError ← MaxRetryError
+    ← NewConnectionError``) and its words, with a secret of the request's path cut. It
+    stands in for the original, which holds the URL sent whole."""
+
+
 class TrustUnusable(Exception):
     """The TLS trust (the system's authorities and ``central.ca_bundle``) cannot be
     loaded: a fault of this kiosk's files, not of the centre's answer."""
@@ -168,7 +184,7 @@ def is_garbled(exc: BaseException) -> bool:
 
     import urllib3.exceptions
 
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if isinstance(cause, urllib3.exceptions.InvalidChunkLength):
             return True
         if isinstance(cause, http.client.RemoteDisconnected | http.client.IncompleteRead):
@@ -187,17 +203,17 @@ def is_dropped(exc: BaseException) -> bool:
         return False
     closed = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
     # http.client's RemoteDisconnected (no status line) is a ConnectionResetError
-    return any(isinstance(cause, closed) for cause in _causes(exc))
+    return any(isinstance(cause, closed) for cause in causes(exc))
 
 
 def is_untrusted(exc: BaseException) -> bool:
     """Whether a TLS error means the server's certificate did not verify."""
     import ssl
 
-    return any(isinstance(cause, ssl.SSLCertVerificationError) for cause in _causes(exc))
+    return any(isinstance(cause, ssl.SSLCertVerificationError) for cause in causes(exc))
 
 
-def _causes(exc: BaseException) -> Iterator[BaseException]:
+def causes(exc: BaseException) -> Iterator[BaseException]:
     """``exc`` and what it wraps: ``__cause__``/``__context__`` and exception args."""
     seen: set[int] = set()
     pending = [exc]

@@ -81,14 +81,22 @@ def _text(data: Mapping[str, Any], key: str, *, required: bool = False) -> str:
     return value
 
 
+def _birth_date(text: str) -> dt.date:
+    """A patient's date of birth read from an answer. The ``ValueError`` of one that is
+    no date quotes it, and it is still hers: raised outside the handler, that error is
+    neither the refusal's cause nor its context, so no traceback writes the value."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise AnswerError("'birth_date' is not a date")
+
+
 def parse_patient(data: Any) -> DeskPatient:
     if not isinstance(data, dict):
         raise AnswerError("a patient is not an object")
     raw_birth = _text(data, "birth_date")
-    try:
-        birth = dt.date.fromisoformat(raw_birth) if raw_birth else None
-    except ValueError as exc:
-        raise AnswerError("'birth_date' is not a date") from exc
+    birth = _birth_date(raw_birth) if raw_birth else None
     sex = _text(data, "sex")
     if sex not in _SEXES:
         raise AnswerError("'sex' is not L or P")

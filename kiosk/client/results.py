@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contract.hospital import HospitalError, parse_hhmm
+from contract.shown import shown_key, shown_kodebooking, shown_repr
 from contract.wire import HeartbeatAck, KioskInfo, Lease, SubmissionStatus
 from kiosk.client.errors import AnswerError
 
@@ -120,6 +121,7 @@ def parse_kiosk_info(data: Mapping[str, Any]) -> KioskInfo:
     )
 
 
+@shown_repr(kodebooking=shown_kodebooking)  # a Mobile JKN booking's is its code
 @dataclass(frozen=True)
 class HospitalPlace:
     """The quota place the centre took with a ticket's number (``allocate``'s ``hospital``)."""
@@ -147,6 +149,7 @@ def parse_place(data: Any) -> HospitalPlace:
     return HospitalPlace(kodebooking, angka, nomor, estimated)
 
 
+@shown_repr(ticket_id=shown_key)  # it opens the ticket's public page (/t/{id})
 @dataclass(frozen=True)
 class Allocation:
     """``POST /api/v1/tickets/allocate``: a number the centre gave one ticket, online."""
@@ -215,6 +218,7 @@ def taken_by_centre(status: str) -> bool:
     return status in TAKEN_STATUSES
 
 
+@shown_repr(key=shown_key)
 @dataclass(frozen=True)
 class SubmissionResult:
     """One item's answer from ``POST /api/v1/submissions``.

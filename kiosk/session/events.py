@@ -474,6 +474,8 @@ Effect = (
 
 
 # --- results ----------------------------------------------------------------
+#: The status page's URL holds the ticket's id, which opens it (/t/{id}).
+@private_repr("status_url")
 @dataclass(frozen=True)
 class IssuedTicket:
     """A ticket issued: its number, counter, and whether and where it was printed."""

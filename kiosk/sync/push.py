@@ -27,10 +27,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from contract.shown import shown_key
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralAuthError, CentralError, CentralRefused
 from kiosk.client.results import SubmissionResult
-from offline_store import OutboxText, Store, shown_key
+from offline_store import OutboxText, Store
 
 log = logging.getLogger(__name__)
 

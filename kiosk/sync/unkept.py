@@ -17,10 +17,11 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from contract.shown import shown_key
 from contract.wire import ErrorCode
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralRefused, CentralUnavailable
-from offline_store import Store, shown_key
+from offline_store import Store
 
 log = logging.getLogger(__name__)
 

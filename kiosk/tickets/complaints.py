@@ -17,10 +17,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from contract.shown import shown_key
 from kiosk.errors import Failure
 from kiosk.session.events import ComplaintReceipt, FileComplaint
 from kiosk.tickets.issue import PrintSetup
-from offline_store import Store, shown_key
+from offline_store import Store
 from printing import PrinterError
 from printing.documents import Language
 

@@ -26,6 +26,7 @@ from contract.catalog import Catalog, Service
 from contract.errors import NikError
 from contract.hospital import JENIS_KUNJUNGAN, DoctorToday, HospitalRequest, Payer
 from contract.nik import Sex, parse_nik
+from contract.shown import shown_key
 from kiosk.client.hospital_desk import DeskPatient
 from kiosk.client.results import HospitalPlace
 from kiosk.privacy import private_repr
@@ -40,7 +41,7 @@ from kiosk.tickets.issue import (
     slip_for,
     store_and_print,
 )
-from offline_store import BadValue, Store, shown_key
+from offline_store import BadValue, Store
 from offline_store.models import OutboxState
 from printing import SlipDocument, SlipField, TicketDocument
 

@@ -77,7 +77,8 @@ def stranger(tmp_path_factory: pytest.TempPathFactory) -> Issuer:
     return Issuer(tmp_path_factory.mktemp("stranger"))
 
 
-def emulating(*args: str | Path) -> Iterator[subprocess.Popen[str]]:
+def emulating(*args: str | Path) -> Iterator[str]:
+    """While the card is presented: its "card … presented" line."""
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk.cli.main", "card", "emulate", *map(str, args)],
         cwd=ROOT,
@@ -89,7 +90,7 @@ def emulating(*args: str | Path) -> Iterator[subprocess.Popen[str]]:
         assert process.stderr is not None
         line = process.stderr.readline()  # "card … presented" once it is on the reader
         assert "presented" in line, line + process.stderr.read()
-        yield process
+        yield line
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -146,7 +147,7 @@ def test_a_genuine_card_through_pcscd_is_clone_proof(pcscd: Pcscd, issuer: Issue
     assert code == 0, answer
     assert answer["assurance"] == "clone_proof" and answer["issuer"] == "ID-PKU"
     assert answer["claims"]["full_name"] == "Siti Aminah"
-    assert answer["uid"] == json.loads(card.read_text())["uid"].lower()
+    assert answer["uid"] is None and answer["uid_bytes"] == 7  # by its length unless asked
 
 
 @pytest.mark.pcsc
@@ -205,3 +206,44 @@ def test_through_nfcpy_udp(issuer: Issuer, ndef: bool, assurance: str) -> None:
     assert code == 0, answer
     assert answer["assurance"] == assurance
     assert answer["claims"]["nik"] == "1471015203850001"
+
+
+UID = "04A1B2C3D4E5F6"
+
+
+def test_the_card_commands_print_a_uid_by_its_length_unless_asked(issuer: Issuer) -> None:
+    """A UID is read off a card by anyone near it and names its holder to whoever holds
+    the city's list of cards: the card commands print it as the kiosk logs it
+    (``uid=<7 bytes>``), and whole only under ``--show-uid``."""
+    card = issuer.folder / "uid-card.json"
+    issue = ("card", "issue", "--issuer-key", issuer.key, "--claims", issuer.folder / "siti.json")
+    for extra, expected in (([], "uid=<7 bytes>"), (["--show-uid"], f"uid={UID.lower()}")):
+        issued = kiosk(*issue, "--out", card, "--uid", UID, *extra)
+        assert issued.returncode == 0, issued.stderr
+        path = udp_path(free_udp_port())
+        printed = [issued.stdout]
+        for line in emulating(card, "--nfc", path, *extra):
+            reading = ("card", "read", "--backend", "nfc", "--nfc-path", path, "--timeout", "10")
+            result = kiosk(*reading, "--trust", issuer.trust, *extra)
+            assert result.returncode == 0, result.stdout + result.stderr
+            printed += [line, result.stdout]
+        assert len(printed) == 3, printed  # issue, emulate and read each said it
+        for text in printed:
+            assert expected in text, printed
+            if not extra:
+                assert UID not in text.upper(), printed
+
+
+def test_read_as_json_gives_a_uid_whole_only_when_asked(issuer: Issuer) -> None:
+    card = issuer.card("uid-json", "--uid", UID)
+    for asked in ([], ["--show-uid"]):
+        path = udp_path(free_udp_port())
+        for _ in emulating(card, "--nfc", path):
+            code, answer = read(
+                "--backend", "nfc", "--nfc-path", path, "--trust", issuer.trust, *asked
+            )
+        assert code == 0 and answer["uid_bytes"] == 7, answer
+        if asked:
+            assert answer["uid"] == UID.lower(), answer
+        else:
+            assert answer["uid"] is None and UID not in json.dumps(answer).upper(), answer

@@ -135,6 +135,16 @@ def test_racing_senders_never_claim_one_row_twice(db: Database) -> None:
         assert mine == sorted(mine)
 
 
+def test_a_services_message_quoting_a_booking_code_shows_it_cut() -> None:
+    """BPJS's message about a Mobile JKN visit may quote its kodebooking, the booking's
+    nine-digit code, which opens its page: the log line and the staff page show it as
+    every line shows a code, as they show a card number or NIK by its start."""
+    said = outbox.scrubbed("Antrean dengan kodebooking 482913077 tidak ditemukan")
+    assert "913077" not in said and "kodebooking 482… tidak" in said
+    card = outbox.scrubbed("Nomor Kartu 0001234567890 tidak aktif")
+    assert card == "Nomor Kartu 0001… tidak aktif"  # a card number, by its start as before
+
+
 def test_targets_on_and_off(db: Database) -> None:
     with db.begin() as conn:
         assert outbox.enabled(conn, outbox.BPJS) is False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
@@ -104,6 +105,28 @@ def test_a_find_answer_of_the_wrong_shape_is_refused_whole(
     with pytest.raises(CentralProtocolError) as raised:
         find_patients(client, FindBy.NAME, "Siti Aminah", BIRTH)
     assert "Siti" not in str(raised.value) and "1471015203850001" not in str(raised.value)
+
+
+def test_a_find_answers_bad_date_of_birth_is_not_in_the_refusals_traceback(
+    answers: tuple[list[tuple[int, Any]], list[Any], CentralClient],
+) -> None:
+    """A date of birth the kiosk cannot read is still hers: the traceback of the refusal,
+    as a log's ``exc_info`` writes it, names the field, never the value the centre sent."""
+    queued, _, client = answers
+    queued.append((200, {"patients": [{**SITI, "birth_date": "12/03/1985"}]}))
+    with pytest.raises(CentralProtocolError) as raised:
+        find_patients(client, FindBy.NORM, "000123", BIRTH)
+    written = "".join(traceback.format_exception(raised.value))
+    assert "'birth_date' is not a date" in written
+    assert "12/03/1985" not in written, written
+    chained: list[BaseException] = []
+    pending: list[BaseException | None] = [raised.value]
+    while pending:
+        current = pending.pop()
+        if current is not None and current not in chained:
+            chained.append(current)
+            pending += [current.__cause__, current.__context__]
+    assert not [e for e in chained if "12/03/1985" in str(e)], chained  # nor a debugger's
 
 
 def test_a_new_patient_gets_the_no_rm_the_centre_gives_and_nothing_else(

@@ -186,8 +186,9 @@ def test_an_outbox_items_repr_shows_its_key_by_its_end_as_its_log_lines_do() -> 
     show it no more than a log line or ``kiosk sync status`` does (``shown_key``)."""
     import uuid
 
+    from contract.shown import shown_key
     from kiosk.tickets.complaints import reference_for
-    from offline_store import OutboxState, shown_key
+    from offline_store import OutboxState
     from offline_store.models import OutboxItem, OutboxText
 
     key = str(uuid.uuid4())

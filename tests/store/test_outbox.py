@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from offline_store import BadValue, OutboxState, Store, shown_key
+from contract.shown import shown_key
+from offline_store import BadValue, OutboxState, Store
 from testkit.stored_tickets import NIK, NOW, issue_ticket
 
 SECOND = dt.timedelta(seconds=1)

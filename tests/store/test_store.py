@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from contract.shown import shown_key
+from contract.ticket_ids import new_ticket_id
 from offline_store import Store, StoreError, StoreFull
 from offline_store.migrations import MIGRATIONS, applied
 from testkit.stored_tickets import NOW, issue, issue_ticket
@@ -146,6 +148,16 @@ def test_a_full_disk_leaves_tickets_outbox_and_numbers_consistent(store: Store) 
 def test_an_unknown_ticket_is_a_store_error(store: Store) -> None:
     with pytest.raises(StoreError):
         store.ticket("no-such-ticket")
+
+
+def test_an_unknown_tickets_error_names_its_id_by_its_end(store: Store) -> None:
+    """A ticket's id opens its public page (/t/{id}): the error of a reprint or a desk's
+    cancel of a ticket this kiosk never kept names it as the log lines do, by its end."""
+    ticket_id = new_ticket_id("PKU-K01")
+    with pytest.raises(StoreError) as caught:
+        store.ticket(ticket_id)
+    assert shown_key(ticket_id) in str(caught.value)
+    assert ticket_id not in str(caught.value) and ticket_id[:13] not in str(caught.value)
 
 
 def test_the_days_tickets_say_whether_each_got_its_paper(store: Store) -> None:

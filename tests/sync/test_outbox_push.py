@@ -17,10 +17,11 @@ import pytest
 from central.database import Database
 from central.office.fleet import fleet
 from central.process import RunningCentral
+from contract.shown import shown_key
 from kiosk.client.client import CentralClient
 from kiosk.sync.push import push_batch
 from kiosk.tickets.complaints import KIND, reference_for
-from offline_store import Store, shown_key
+from offline_store import Store
 from offline_store.models import from_text
 from testkit.clocks import OfficeClock
 from testkit.stand_in import StandIn

@@ -10,9 +10,10 @@ import pytest
 
 from central.process import RunningCentral
 from central.settings import DEMO_ENROLMENT_CODE
+from contract.shown import shown_key
 from kiosk.tickets.complaints import KIND, reference_for
 from kiosk.tickets.desk import CANCEL_KIND, cancel_key
-from offline_store import Store, StoredTicket, shown_key
+from offline_store import Store, StoredTicket
 from testkit.clocks import OfficeClock
 from testkit.commands import kiosk  # the `kiosk` command, as an operator runs it
 from testkit.sync_kiosk import issue

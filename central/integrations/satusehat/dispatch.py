@@ -49,6 +49,7 @@ from central.integrations.satusehat.fhir import (
 )
 from central.messages.providers import retry_after
 from central.tables import citizens, doctor_schedules, hospital_visits, services
+from contract.shown import shown_kodebooking, shown_repr
 
 KIND = "encounter"
 ARRIVED = "arrived"
@@ -83,6 +84,7 @@ def moment(text: str) -> str:
     return at.replace(microsecond=0).isoformat()
 
 
+@shown_repr(kodebooking=shown_kodebooking)  # a Mobile JKN booking's is its code
 @dataclass(frozen=True)
 class VisitFacts:
     """What the Encounter of a visit is made of, as the centre keeps it."""
