@@ -1,6 +1,7 @@
 """A kiosk that issues tickets and syncs in a loop until it is killed.
 
-Run by tests/sync/test_sigkill.py as ``python -m testkit.killable_kiosk DATA_DIR URL``.
+Run by tests/sync/test_sigkill.py as ``python -m testkit.killable_kiosk DATA_DIR URL TIMEOUT_S``
+(each call's deadline).
 It prints ``ready`` once the store is open and the engine made its first
 step, then ``<ticket id> <number>`` after each ticket is stored: a line on
 stdout is a number a citizen saw. The engine pushes after every ticket.
@@ -33,14 +34,14 @@ PAYLOAD = {
 }
 
 
-def main(data_dir: Path, url: str) -> None:
+def main(data_dir: Path, url: str, timeout_s: float) -> None:
     store = Store.open(data_dir / "kiosk.db")
     config = Config(
         kiosk=KioskSection(office_id=OFFICE, data_dir=str(data_dir)),
-        central=CentralSection(url=url, timeout_s=0.5, enrolment_code=DEMO_ENROLMENT_CODE),
+        central=CentralSection(url=url, timeout_s=timeout_s, enrolment_code=DEMO_ENROLMENT_CODE),
         sync=SyncSection(lease_size=4, lease_low_water=2, backoff_cap_s=2.0),
     )
-    client = CentralClient(url, timeout_s=0.5)
+    client = CentralClient(url, timeout_s=timeout_s)
     clock = office_clock(config)  # the real time in the office (Asia/Jakarta)
     engine = SyncEngine(store, client, config, now=clock, rng=random.Random())  # noqa: S311
     engine.run_once()
@@ -64,4 +65,4 @@ def main(data_dir: Path, url: str) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), sys.argv[2])
+    main(Path(sys.argv[1]), sys.argv[2], float(sys.argv[3]))

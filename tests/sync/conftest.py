@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from central.process import RunningCentral, fresh_database
-from kiosk.client.client import CentralClient
+from kiosk.config import SyncSection
 from offline_store import Store
 from testkit.centres import BACKENDS, serve
 from testkit.clocks import OfficeClock
 from testkit.fault_proxy import FaultProxy
 from testkit.pg_cluster import PgCluster
-from testkit.sync_kiosk import FAST, Kiosk, engine_on, kiosk_config
+from testkit.sync_kiosk import Kiosk, engine_on, kiosk_config, patient_client
 
 
 @pytest.fixture(scope="session")
@@ -73,6 +73,20 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def kiosk(tmp_path: Path, store: Store, proxy: FaultProxy, clock: OfficeClock) -> Iterator[Kiosk]:
+    """A kiosk whose calls may take as long as a loaded machine needs; a test that makes
+    the centre hang, delay or drip calls :meth:`Kiosk.impatient` first."""
     config = kiosk_config(tmp_path, proxy.url)
-    with engine_on(store, CentralClient(proxy.url, timeout_s=FAST), config, proxy, clock) as kiosk:
+    with engine_on(store, patient_client(proxy.url), config, proxy, clock) as kiosk:
+        yield kiosk
+
+
+@pytest.fixture
+def field_allocate_kiosk(
+    tmp_path: Path, store: Store, proxy: FaultProxy, clock: OfficeClock
+) -> Iterator[Kiosk]:
+    """The ``kiosk``, but waiting for an online number only as long as one in the field
+    (``sync.allocate_deadline_s``, 0.8 s): for a centre too slow to number a ticket."""
+    field = SyncSection().allocate_deadline_s
+    config = kiosk_config(tmp_path, proxy.url, allocate_deadline_s=field)
+    with engine_on(store, patient_client(proxy.url), config, proxy, clock) as kiosk:
         yield kiosk

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.timeout(120)
 DRIP_S = 0.05
 
 
-def test_a_dripping_centre_gives_a_leased_number(kiosk: Kiosk, central: RunningCentral) -> None:
+def test_a_dripping_centre_gives_a_leased_number(
+    field_allocate_kiosk: Kiosk, central: RunningCentral
+) -> None:
+    kiosk = field_allocate_kiosk
     kiosk.engine.run_once()
     kiosk.proxy.set("drip", delay_s=DRIP_S)
     ticket = issue(kiosk.store, kiosk.clock, kiosk.engine)
@@ -42,10 +45,11 @@ def test_a_sync_step_against_a_dripping_centre_ends_offline(kiosk: Kiosk) -> Non
     kiosk.proxy.set("drip", delay_s=DRIP_S)
     done: list[StepReport] = []
     step = threading.Thread(target=lambda: done.append(kiosk.engine.run_once(force=True)))
-    step.start()
-    # Each call may take central.timeout_s (0.5 s here); dripping the answers whole
-    # would take minutes. The bound only keeps a broken kiosk from hanging the suite.
-    step.join(60)
+    # Each call may take IMPATIENT_S (0.5 s); dripping the answers whole would take
+    # minutes. The bound only keeps a broken kiosk from hanging the suite.
+    with kiosk.impatient():
+        step.start()
+        step.join(60)
     assert done, "the sync step was still waiting for the dripping centre after 60 s"
     assert done[0].status.connection == "offline"
     assert "timed out after" in (done[0].status.last_error or "")

@@ -13,14 +13,13 @@ from typing import Any
 
 import pytest
 
-from kiosk.client.client import CentralClient
 from kiosk.client.errors import AnswerError
 from kiosk.client.results import parse_heartbeat_ack, parse_lease
 from kiosk.sync import SyncEngine
 from offline_store import Store
 from testkit.clocks import OfficeClock
 from testkit.stand_in import StandIn
-from testkit.sync_kiosk import FAST, kiosk_config
+from testkit.sync_kiosk import kiosk_config, patient_client
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -89,7 +88,7 @@ def test_a_lease_that_cannot_be_stored_fails_the_leases_task_alone(
         return 404, {"error": "not_found"}
 
     centre = StandIn(answer)
-    client = CentralClient(centre.url, timeout_s=FAST)
+    client = patient_client(centre.url)
     client.token = "stand-in"  # noqa: S105 (the stand-in checks no token)
     config = kiosk_config(tmp_path, centre.url)
     engine = SyncEngine(store, client, config, now=clock, rng=random.Random(5))  # noqa: S311

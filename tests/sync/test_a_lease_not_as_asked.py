@@ -20,7 +20,7 @@ from kiosk.sync.leases import LAST_NUMBER, LeaseKeeper
 from offline_store import Store
 from testkit.clocks import OfficeClock
 from testkit.stand_in import StandIn
-from testkit.sync_kiosk import FAST
+from testkit.sync_kiosk import PATIENT_S
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -60,7 +60,7 @@ def test_a_grant_not_as_asked_is_refused_and_nothing_stored(
         return 201, grant
 
     centre = StandIn(answer)
-    client = CentralClient(centre.url, token="stand-in", timeout_s=FAST)  # noqa: S106
+    client = CentralClient(centre.url, token="stand-in", timeout_s=PATIENT_S)  # noqa: S106
     try:
         with pytest.raises(CentralRefused) as refused:
             LeaseKeeper(OFFICE, size=20).top_up(store, client, catalog, clock())

@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 
 from contract.catalog import Catalog
-from kiosk.client.client import CentralClient
 from kiosk.sync import SyncEngine
 from offline_store import Store
 from testkit.clocks import OfficeClock
 from testkit.fault_proxy import FaultProxy
-from testkit.sync_kiosk import FAST, Kiosk, issue, kiosk_config
+from testkit.sync_kiosk import Kiosk, issue, kiosk_config, patient_client
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -68,7 +67,7 @@ def test_the_engine_thread_backs_off_after_a_step_breaks_and_carries_on(
         return clock()
 
     config = kiosk_config(tmp_path, proxy.url, backoff_base_s=2.0)
-    client = CentralClient(proxy.url, timeout_s=FAST)
+    client = patient_client(proxy.url)
     # seed 5: the first draw after one failure is 1.32 s (of [0.2, 2.0])
     engine = SyncEngine(store, client, config, now=now, rng=random.Random(5))  # noqa: S311
     online = threading.Event()

@@ -18,12 +18,11 @@ from central.settings import (
     DEMO_HOSPITAL_ENROLMENT_CODE,
     DEMO_HOSPITAL_ID,
 )
-from kiosk.client.client import CentralClient
 from kiosk.sync import SyncEngine
 from offline_store import Store, SyncResult
 from testkit.clocks import OfficeClock
 from testkit.fault_proxy import FaultProxy
-from testkit.sync_kiosk import FAST, Kiosk, kiosk_config
+from testkit.sync_kiosk import Kiosk, kiosk_config, patient_client
 
 pytestmark = pytest.mark.timeout(60)
 DOCTORS_PATH = "/api/v1/hospital/doctors/today"
@@ -38,7 +37,7 @@ def hospital_kiosk(
         kiosk=dataclasses.replace(config.kiosk, office_id=DEMO_HOSPITAL_ID),
         central=dataclasses.replace(config.central, enrolment_code=code),
     )
-    client = CentralClient(proxy.url, timeout_s=FAST)
+    client = patient_client(proxy.url)
     engine = SyncEngine(store, client, config, now=clock, rng=random.Random(5))  # noqa: S311
     return Kiosk(store, client, engine, proxy, clock, config)
 

@@ -27,7 +27,7 @@ from offline_store import OutboxText, Store, StoreError
 from offline_store.models import OutboxState, from_text
 from testkit.clocks import OfficeClock
 from testkit.fault_proxy import FaultProxy
-from testkit.sync_kiosk import FAST, centre_tickets, issue, kiosk_config
+from testkit.sync_kiosk import PATIENT_S, centre_tickets, issue, kiosk_config
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -72,7 +72,7 @@ class HoldingClient(CentralClient):
     """The real client; each batch's answer waits (bounded) for the next claim."""
 
     def __init__(self, url: str, store: NotingStore, fail_call: int | None = None) -> None:
-        super().__init__(url, timeout_s=FAST)
+        super().__init__(url, timeout_s=PATIENT_S)
         self.store = store
         self.calls = 0
         self.fail_call = fail_call

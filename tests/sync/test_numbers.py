@@ -94,8 +94,9 @@ def test_store_uses_the_callers_ticket_id(store: Store) -> None:
 
 
 def test_a_slow_centre_gives_a_leased_number_within_the_deadline(
-    kiosk: Kiosk, central: RunningCentral
+    field_allocate_kiosk: Kiosk, central: RunningCentral
 ) -> None:
+    kiosk = field_allocate_kiosk
     kiosk.engine.run_once()
     kiosk.proxy.set("delay", delay_s=kiosk.config.sync.allocate_deadline_s + 1.0)
     ticket = issue(kiosk.store, kiosk.clock, kiosk.engine)

@@ -49,7 +49,7 @@ def centre_submissions(db_url: str, key: str) -> list[dict[str, object]]:
 def test_an_offline_check_in_reaches_the_centre_once_with_its_code(
     tmp_path: Path, central: RunningCentral, proxy: FaultProxy, qtbot: QtBot
 ) -> None:
-    config = demo_config(tmp_path, proxy.url, timeout_s=0.5)
+    config = demo_config(tmp_path, proxy.url)
     with running_kiosk(qtbot, config) as window:
         c, store = window.controller, window.kiosk.store
         qtbot.waitUntil(lambda: c.status().online is True, timeout=10000)

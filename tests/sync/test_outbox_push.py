@@ -147,8 +147,9 @@ def test_answers_slower_than_the_deadline_count_as_offline(
 ) -> None:
     online(kiosk)
     ticket = issue(kiosk.store, kiosk.clock)
-    kiosk.proxy.set("delay", delay_s=kiosk.config.central.timeout_s * 3)
-    report = kiosk.engine.run_once(force=True)
+    with kiosk.impatient():
+        kiosk.proxy.set("delay", delay_s=kiosk.client.timeout_s * 3)
+        report = kiosk.engine.run_once(force=True)
     assert report.status.connection == "offline"
     assert "timed out" in report.status.last_error
     kiosk.proxy.set("pass")

@@ -14,13 +14,20 @@ from pathlib import Path
 import pytest
 
 from central.process import RunningCentral
-from kiosk.client.client import CentralClient
 from kiosk.sync import SyncEngine
 from kiosk.sync.push import CLAIM_S
 from offline_store import Store
 from testkit.clocks import OfficeClock
 from testkit.fault_proxy import FaultProxy
-from testkit.sync_kiosk import SERVICE, centre_displays, centre_tickets, kiosk_config
+from testkit.sync_kiosk import (
+    IMPATIENT_S,
+    PATIENT_S,
+    SERVICE,
+    centre_displays,
+    centre_tickets,
+    kiosk_config,
+    patient_client,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 #: About 40-50 s in all, most of it starting Python and enrolling.
@@ -39,10 +46,10 @@ def set_fault(proxy: FaultProxy, fault: str) -> None:
 
 
 def run_and_kill(
-    data_dir: Path, url: str, rng: random.Random, *, early_kill: bool = True
+    data_dir: Path, url: str, rng: random.Random, *, early_kill: bool = True, timeout_s: float
 ) -> list[tuple[str, str]]:
     child = subprocess.Popen(
-        [sys.executable, "-m", "testkit.killable_kiosk", str(data_dir), url],
+        [sys.executable, "-m", "testkit.killable_kiosk", str(data_dir), url, str(timeout_s)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -76,15 +83,18 @@ def test_killed_many_times_the_centre_holds_every_ticket_once(
     # that never reached the centre has no code; its plain numbers would be
     # refused: docs/sync.md, "Before enrolment".)
     set_fault(proxy, "pass")
-    seen = run_and_kill(tmp_path, proxy.url, rng, early_kill=False)
+    seen = run_and_kill(tmp_path, proxy.url, rng, early_kill=False, timeout_s=PATIENT_S)
     for _ in range(ROUNDS - 1):
-        set_fault(proxy, rng.choice(FAULTS))
-        seen += run_and_kill(tmp_path, proxy.url, rng)
+        fault = rng.choice(FAULTS)
+        set_fault(proxy, fault)
+        # a deadline the "delay" fault (0.8 s) outlasts; a loaded machine's, else
+        timeout_s = IMPATIENT_S if fault == "delay" else PATIENT_S
+        seen += run_and_kill(tmp_path, proxy.url, rng, timeout_s=timeout_s)
     assert len(seen) > ROUNDS, "the kiosk hardly issued anything"
 
     set_fault(proxy, "pass")
     store = Store.open(tmp_path / "kiosk.db")
-    client = CentralClient(proxy.url, timeout_s=2.0)
+    client = patient_client(proxy.url)
     clock = OfficeClock()
     engine = SyncEngine(store, client, kiosk_config(tmp_path, proxy.url), now=clock)
     try:

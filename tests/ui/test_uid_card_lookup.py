@@ -36,7 +36,7 @@ RINA = ("Rina", "Wulandari", "1471055506900003", "RM-2021-017733", "081266667777
 
 @pytest.fixture
 def kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
-    config = demo_config(tmp_path, demo_central, timeout_s=0.5)
+    config = demo_config(tmp_path, demo_central)
     with running_kiosk(qtbot, config) as window:
         wait_for_catalog(qtbot, window.controller)
         yield window
