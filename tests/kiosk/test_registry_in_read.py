@@ -38,6 +38,7 @@ from printing import make_printer
 from testkit.centres import DEMO_CATALOG
 from testkit.clocks import ManualClock
 from testkit.peers import RawServer, http_reply
+from testkit.sync_kiosk import IMPATIENT_S, PATIENT_S
 from testkit.todays_bookings import booking
 
 pytestmark = pytest.mark.timeout(60)
@@ -62,7 +63,13 @@ FAILING = {
 
 class Build(Protocol):
     def __call__(
-        self, url: str, token: str, *, trusted: bool = True, executor: Executor | None = None
+        self,
+        url: str,
+        token: str,
+        *,
+        trusted: bool = True,
+        executor: Executor | None = None,
+        deadline_s: float = PATIENT_S,
     ) -> KioskController: ...
 
 
@@ -92,16 +99,24 @@ def build(tmp_path: Path, clock: ManualClock) -> Iterator[Build]:
     made: list[tuple[KioskController, Store]] = []
 
     def make(
-        url: str, token: str, *, trusted: bool = True, executor: Executor | None = None
+        url: str,
+        token: str,
+        *,
+        trusted: bool = True,
+        executor: Executor | None = None,
+        deadline_s: float = PATIENT_S,
     ) -> KioskController:
-        """``trusted=False``: a kiosk with no trust list (every card unverified)."""
+        """``trusted=False``: a kiosk with no trust list (every card unverified).
+        ``deadline_s``: the client's and the lookup's; a healthy centre gets what a loaded
+        machine needs, a failing one (:func:`failing_centre`) :data:`IMPATIENT_S`, so a
+        silent one's wait stays short."""
         folder = tmp_path / f"kiosk{len(made)}"
         demo = {"trust_list": str(DEMO_TRUST_LIST), "revocation_list": str(DEMO_REVOCATION_LIST)}
         config = Config(
             kiosk=KioskSection(data_dir=str(folder)),
             printer=PrinterSection(output_dir=str(folder)),
             card=CardSection(**demo) if trusted else CardSection(),
-            sync=SyncSection(lookup_deadline_s=0.3),
+            sync=SyncSection(lookup_deadline_s=deadline_s),
         )
         store = Store.open(config.store_path)
         controller = KioskController(
@@ -109,7 +124,7 @@ def build(tmp_path: Path, clock: ManualClock) -> Iterator[Build]:
             reader=SimulatedReader(),
             store=store,
             printer=make_printer("pdf_file", output_dir=folder),
-            central=CentralClient(url, token=token, timeout_s=0.3),
+            central=CentralClient(url, token=token, timeout_s=deadline_s),
             executor=executor or InlineExecutor(),
             clock=clock,
             trust=trust_from(config),
@@ -147,7 +162,7 @@ def tap(controller: KioskController, card_key: str) -> None:
 def test_a_failing_city_record_lookup_keeps_the_card_read(
     build: Build, failing_centre: Callable[[bytes | None], str], failure: str
 ) -> None:
-    controller = build(failing_centre(FAILING[failure]), "token")
+    controller = build(failing_centre(FAILING[failure]), "token", deadline_s=IMPATIENT_S)
     tap(controller, "siti")
     state = controller.session()
     assert state.phase is Phase.IDENTIFIED, "the read is kept, whatever the registry did"
@@ -161,7 +176,7 @@ def test_a_failing_city_record_lookup_keeps_the_card_read(
 def test_a_failing_date_of_birth_check_carries_on_without_pre_fill(
     build: Build, failing_centre: Callable[[bytes | None], str], failure: str
 ) -> None:
-    controller = build(failing_centre(FAILING[failure]), "token")
+    controller = build(failing_centre(FAILING[failure]), "token", deadline_s=IMPATIENT_S)
     tap(controller, "ektp")
     assert controller.session().phase is Phase.PROVING
     controller.dispatch(BirthDateEntered("15061990"))
@@ -177,7 +192,7 @@ def test_too_many_attempts_at_the_centre_says_so(
     locked = http_reply(
         "429 Too Many Requests", b'{"error":"too_many_attempts"}', "Retry-After: 3600"
     )
-    controller = build(failing_centre(locked), "token")
+    controller = build(failing_centre(locked), "token", deadline_s=IMPATIENT_S)
     tap(controller, "ektp")
     controller.dispatch(BirthDateEntered("15061990"))
     state = controller.session()
@@ -193,7 +208,7 @@ def test_only_the_centres_too_many_attempts_locks_the_card(
 ) -> None:
     # The kiosk's lookup budget or the general rate limit says nothing about this card.
     busy = http_reply("429 Too Many Requests", body, "Retry-After: 900")
-    controller = build(failing_centre(busy), "token")
+    controller = build(failing_centre(busy), "token", deadline_s=IMPATIENT_S)
     tap(controller, "ektp")
     controller.dispatch(BirthDateEntered("15061990"))
     state = controller.session()
@@ -204,7 +219,7 @@ def test_only_the_centres_too_many_attempts_locks_the_card(
 def test_offline_a_uid_only_card_is_not_asked_for_a_date(
     build: Build, failing_centre: Callable[[bytes | None], str]
 ) -> None:
-    controller = build(failing_centre(None), "token")
+    controller = build(failing_centre(None), "token", deadline_s=IMPATIENT_S)
     controller._sync.online = False
     tap(controller, "ektp")
     state = controller.session()
@@ -297,7 +312,7 @@ def _cache_sitis_booking(controller: KioskController) -> None:
 def test_a_verified_cards_booking_shows_first_with_the_centre_failing(
     build: Build, failing_centre: Callable[[bytes | None], str]
 ) -> None:
-    controller = build(failing_centre(FAILING["unavailable"]), "token")
+    controller = build(failing_centre(FAILING["unavailable"]), "token", deadline_s=IMPATIENT_S)
     _cache_sitis_booking(controller)
     tap(controller, "siti")
     state = controller.session()
@@ -310,7 +325,9 @@ def test_claims_no_issuer_signed_find_no_booking(
 ) -> None:
     """Anyone can write a neighbour's card number on a blank card: unverified claims
     open neither the city's record nor the cached bookings."""
-    controller = build(failing_centre(FAILING["unavailable"]), "token", trusted=False)
+    controller = build(
+        failing_centre(FAILING["unavailable"]), "token", trusted=False, deadline_s=IMPATIENT_S
+    )
     _cache_sitis_booking(controller)
     tap(controller, "siti")
     state = controller.session()
@@ -349,7 +366,9 @@ def test_a_tap_waiting_for_a_record_that_never_comes_goes_on_without(
     """A silent centre: the record's deadline passes, the waiting tap is taken without
     pre-fill from the record; a second tap while waiting is not taken twice."""
     executor = AnswersHeld()
-    controller = build(failing_centre(FAILING["silent"]), "token", executor=executor)
+    controller = build(
+        failing_centre(FAILING["silent"]), "token", executor=executor, deadline_s=IMPATIENT_S
+    )
     controller._sync.use_catalog(Catalog.from_json(json.loads(DEMO_CATALOG.read_text())))
     tap(controller, "siti")
     controller.dispatch(ServiceSelected("ktp-cetak-ulang"))
