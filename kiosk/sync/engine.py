@@ -70,8 +70,8 @@ from kiosk.sync.push import (
 )
 from kiosk.sync.schedule import Schedule
 from kiosk.sync.status import StatusBoard, SyncStatus, store_figures
-from kiosk.sync.unkept import UnkeptNumbers
-from offline_store import Store, StoreError, SyncResult
+from kiosk.sync.unkept import HeldNumbers, UnkeptNumbers
+from offline_store import Store, StoreError, SyncResult, shown_key
 
 log = logging.getLogger(__name__)
 
@@ -763,6 +763,29 @@ class SyncEngine:
             log.error("the centre numbered the ticket for %s, not today's queue", allocation.day)
             return None
         return allocation
+
+    @property
+    def held(self) -> HeldNumbers:
+        """The numbers a live session holds ahead of its ticket: the sweep leaves them be."""
+        return self.unkept.held
+
+    def void_number(self, ticket_id: str) -> bool:
+        """Void now the online number asked for ``ticket_id``, whose ticket its session
+        will never store (it ended at the question about messages), as the sweep would
+        a minute later: its place in the queue, and a doctor's place, are given back at
+        once. True once settled (voided, or nothing to void) and the note forgotten;
+        False: the note stays, and the sweep voids it later."""
+        shown = shown_key(ticket_id)
+        try:
+            settled = authorised(
+                self.client,
+                self.config,
+                lambda: self.unkept.settle(self.store, self.client, [ticket_id]),
+            )
+        except (CentralError, StoreError) as exc:
+            log.warning("number of ticket %s not voided now, later (%s)", shown, exc)
+            return False
+        return settled == 1
 
     # -- status --------------------------------------------------------------------------------
     def _refresh_status(self) -> SyncStatus:
