@@ -820,6 +820,9 @@ class KioskController:
         except Exception:
             log.exception("ticket issue failed unexpectedly")
             return events.IssueFailed(effect.session, SessionProblem.ISSUE_FAILED), None
+        finally:
+            if ahead is not None:
+                ahead.unused()  # failed before it took the number asked: voided
         if engine is not None:
             engine.wake()  # the new outbox item goes out now, not at the next interval
         return events.TicketReady(effect.session, issued.ticket), issued.slip

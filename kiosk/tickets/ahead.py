@@ -130,6 +130,7 @@ class AskedNumber:
         self._sent = False
         self._outcome: Allocation | Exception | None = None
         self._released = False
+        self._taken = False
         #: Set once the number is settled: voided (or nothing to void), stored, or left
         #: to the sweep. The next ask waits for it (a doctor's place given back first).
         self.settled = threading.Event()
@@ -139,21 +140,42 @@ class AskedNumber:
 
     # -- the worker that asks ------------------------------------------------------------
     def ask(self, before: tuple[threading.Event, ...]) -> AskedNumber:
-        """Worker: ask the centre (after the voids before it), keep what it answered."""
+        """Worker: ask the centre (after the voids before it), keep what it answered.
+        The status page's QR code is made meanwhile, on a thread of its own, while this
+        one waits on the network (as a ticket asked at the last tap does)."""
         for void in before:
             void.wait(WAIT_S)
+        sent = threading.Event()
+        encoding: threading.Thread | None = None
         try:
             self.ticket_id = new_ticket_id(self._kiosk_code())
             self._numbering.held.hold(self.ticket_id)  # before its note: never the sweep's
+            if self._encode is not None:
+                encoding = threading.Thread(
+                    target=self._encode_code,
+                    args=(self._encode, sent),
+                    name="qr-ahead",
+                    daemon=True,
+                )
+                encoding.start()
+
+            def on_its_way() -> None:
+                self._sent = True
+                sent.set()
+
             outcome: Allocation | Exception | None = self._numbering.allocate(
                 self.ticket_id,
                 self.carries.service_id,
                 self.carries.day,
                 self._place,
-                sent=self._mark_sent,
+                sent=on_its_way,
             )
         except Exception as exc:  # kept for the ticket, which meets it as before
             outcome = exc
+        finally:
+            sent.set()  # no request went out (offline, refused early): encode it now
+            if encoding is not None:
+                encoding.join()
         if isinstance(outcome, CentralRefused) and outcome.code in DOCTOR_REFUSALS:
             self._numbering.doctors_now()  # she chooses again from a list counted anew
         with self._lock:
@@ -161,17 +183,15 @@ class AskedNumber:
             self._done.set()
             released = self._released
         if released:  # the session let it go while the centre answered
+            _forget_qr_codes()
             self._void()
-        elif self._encode is not None and not isinstance(outcome, Exception):
-            self._encode_code(self._encode)
         return self
 
-    def _mark_sent(self) -> None:
-        self._sent = True
-
-    def _encode_code(self, encode: Callable[[str], None]) -> None:
-        """The status page's QR code made now, while she answers (the screen and the paper
-        find it made); forgotten again if the session let the number go meanwhile."""
+    def _encode_code(self, encode: Callable[[str], None], sent: threading.Event) -> None:
+        """The status page's QR code made while the centre numbers the ticket, once the
+        request is on its way (made at once, it held the interpreter from the request);
+        forgotten again if the session let the number go meanwhile."""
+        sent.wait()
         try:
             encode(self.ticket_id)
         except Exception:  # the screen's and the paper's own encoding meet it and say so
@@ -196,6 +216,7 @@ class AskedNumber:
         came within :data:`WAIT_S`); re-raises what the allocate raised (a refusal).
         None: it does not fit (another day, say) and is voided here first, so the ticket
         asks anew with its doctor's place given back."""
+        self._taken = True
         carries = Carries.of(service_id, day, place)
         if carries != self.carries or not self._done.wait(WAIT_S):
             log.info("the number asked ahead does not fit the ticket: voided, asked anew")
@@ -215,6 +236,14 @@ class AskedNumber:
         if self.ticket_id:
             self._numbering.held.let_go(self.ticket_id)
         self.settled.set()
+
+    def unused(self) -> None:
+        """Worker of the ticket, once its issue is over: a number the issue never came to
+        take (it failed before: no catalog, the service gone) is let go and voided here."""
+        if not self._taken:
+            void = self.release()
+            if void is not None:
+                void()
 
     # -- the session that lets it go -----------------------------------------------------
     def release(self) -> Callable[[], None] | None:
