@@ -5,8 +5,9 @@ card reader and the PDF printer; faults at the network (a proxy that goes down).
 
 - The centre has the ticket numbered while the question is shown; her answer goes
   into the registration, the number is the one asked.
-- Batal at the question voids the number at the centre at once (the queue never
-  calls it); a doctor's place taken with it is given back.
+- Batal at the question or the kiosk closing voids the number at the
+  centre at once (the queue never calls it); a doctor's place taken with it is given
+  back.
 - Back to the summary and confirmed again: still one number.
 - The centre away at the question: the ticket still comes (a lease's number).
 - The centre refuses the doctor's place: told at once, at the question, without an
@@ -198,6 +199,17 @@ def test_batal_at_the_question_voids_the_number_at_the_centre_at_once(
         )
         assert kiosk.kiosk.store.tickets_count() == 0
         assert not list((tmp_path / "tickets").glob("tiket-*.pdf"))
+
+
+def test_the_kiosk_closing_at_the_question_voids_the_number(
+    qtbot: QtBot, centre: RunningCentral, operator: Database, tmp_path: Path
+) -> None:
+    with running_kiosk(qtbot, demo_config(tmp_path, centre.url), clock=ManualClock()) as kiosk:
+        to_question(qtbot, kiosk)
+        ticket_id = numbered_ahead(qtbot, kiosk, operator)
+    qtbot.waitUntil(
+        lambda: at_the_centre(operator, ticket_id).status == "void", timeout=PHASE_WAIT_MS
+    )
 
 
 def test_back_to_the_summary_and_confirmed_again_is_one_number(
