@@ -1057,7 +1057,7 @@ PROFILE_NOTES = (
     "meanwhile too; a number not taken is voided at once, and the sweep of unkept numbers "
     "leaves a held one be. The bench answers the question at once, as soon as its frame "
     "is painted, so it shows only the part of the round trip that the question's frame "
-    "covers: alternating full runs against e52a5b2 (`--only walk`, 6 pairs, load "
+    "covers: alternating full runs of c72d542 against e52a5b2 (`--only walk`, 6 pairs, load "
     "7.7-10.2), confirm → ticket issued median 33.3/39.2/29.9/28.0/31.3/47.9 → "
     "22.7/26.3/24.5/19.3/29.3/33.8 ms (lower in all 6) and p95 "
     "65.1/119.5/64.7/41.4/58.7/95.9 → 50.1/44.7/53.3/34.4/78.4/84.0 ms (lower in 5); tap "
