@@ -67,7 +67,7 @@ from kiosk.session.machine import Phase, SessionMachine, SessionState
 from kiosk.startup import StoreStartup
 from kiosk.status import KioskStatus, kiosk_status
 from kiosk.sync import DeviceHealth, SyncEngine
-from kiosk.tickets.ahead import AskedNumber, NumberAhead
+from kiosk.tickets.ahead import AskedNumber, NumberAhead, hold_seconds
 from kiosk.tickets.complaints import file_complaint
 from kiosk.tickets.issue import issue_and_print, print_slip, reprint_ticket
 from kiosk.wiring.from_config import timeouts_from
@@ -168,6 +168,7 @@ class KioskController:
             now=now,
             encode=self._keep_code,
             refused=self._number_refused,
+            hold_s=hold_seconds(config.session),
         )
         self._machine = SessionMachine(
             lambda: self._sync.catalog,

@@ -104,7 +104,9 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
         "service_name": name,
         "wait_minutes": minutes,
         "last_event": calls.last_id(conn, desk.office_id),
-        "waiting_mark": desks.waiting_mark(conn, desk, today),
+        "waiting_mark": desks.waiting_mark(conn, desk, today, now),
+        # asked ahead at a kiosk, its citizen still there: call-next passes it by
+        "at_kiosk": lambda row: queue.at_kiosk(row, now),
         "counter_gone": gone,
         "current_past": current is not None and current.day < today,
         "held_ways": ways,
@@ -230,7 +232,7 @@ async def panel(
             return (
                 desk,
                 calls.last_id(conn, desk.office_id),
-                desks.waiting_mark(conn, desk, _today(ctx)),
+                desks.waiting_mark(conn, desk, _today(ctx), utc_now()),
             )
 
     def last_event(office_id: str) -> int:

@@ -94,6 +94,13 @@ TEXTS: Texts = {
     "counter.waiting.minutes": ("Lama menunggu", "Waiting for"),
     "counter.waiting.min": ("{n} mnt", "{n} min"),
     "counter.waiting.transferred": ("dialihkan", "transferred"),
+    "counter.waiting.at_kiosk": ("sedang di anjungan", "still at the kiosk"),
+    "counter.waiting.at_kiosk.why": (
+        "Warga masih menjawab di anjungan dan belum melihat nomornya: nomor ini dipanggil "
+        "setelah tiketnya tercetak.",
+        "The citizen is still answering at the kiosk and has not seen the number yet: it is "
+        "called once the ticket is printed.",
+    ),
     "counter.held": ("Ditunda", "On hold"),
     "counter.held.busy": (
         "Untuk memanggil lagi, selesaikan, tunda, atau alihkan dahulu nomor yang sedang dilayani.",

@@ -715,6 +715,7 @@ class SyncEngine:
         hospital: Mapping[str, str] | None = None,
         *,
         sent: Callable[[], None] | None = None,
+        hold_s: int | None = None,
     ) -> Allocation | None:
         """A number from the centre for a ticket being issued now, or None (use a lease).
 
@@ -726,7 +727,10 @@ class SyncEngine:
         doctor's hours over, no such doctor there today; the patient registered at the
         poli today already, or not one person): no number was used, and a lease's
         number would give a place, or a visit, the centre refused. ``sent`` is called once
-        the request is on its way to the centre, never if it was not sent.
+        the request is on its way to the centre, never if it was not sent. ``hold_s``: the
+        number is asked ahead of the ticket, while the citizen answers one more question;
+        the centre's counters pass it by that long, or until its registration arrives
+        (:meth:`CentralClient.allocate_ticket`).
         """
         status = self.board.current()
         if status.connection in ("offline", "refused") or not self.client.token:
@@ -743,7 +747,12 @@ class SyncEngine:
             return None
         try:
             allocation = self.client.allocate_ticket(
-                ticket_id, service_id, deadline_s=deadline, hospital=hospital, sent=sent
+                ticket_id,
+                service_id,
+                deadline_s=deadline,
+                hospital=hospital,
+                sent=sent,
+                hold_s=hold_s,
             )
         except CentralRefused as exc:
             if hospital is not None and exc.code in PLACE_REFUSALS:

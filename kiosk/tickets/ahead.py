@@ -24,6 +24,9 @@ One number per ticket, and none left behind:
 - A refusal of the centre (no place with the doctor, the patient registered already) is
   told at once, at the question: her answer would change nothing, and a doctor's refusal
   sends her back to choose another while the list is fresh.
+- The centre does not call the number while she is still here: the ask names how long
+  she may stay (:func:`hold_seconds`), and the centre's counters pass the number by that
+  long, or until the ticket's registration arrives (sent once the ticket is stored).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import math
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -39,6 +43,7 @@ from typing import Protocol
 from contract.ticket_ids import new_ticket_id
 from kiosk.client.errors import CentralRefused
 from kiosk.client.results import Allocation
+from kiosk.config import SessionSection
 from kiosk.errors import DOCTOR_REFUSALS, PLACE_REFUSALS
 from kiosk.executor import Executor
 from kiosk.session.events import IssueTicket
@@ -58,6 +63,15 @@ HOLDING = frozenset({Phase.CONFIRMING, *CONSENTING})
 WAIT_S = 30.0
 
 
+def hold_seconds(session: SessionSection) -> int:
+    """How long the centre should pass a number asked ahead by: the question's wait for an
+    answer (from her last touch), then the issue's deadline (the ticket stored, then its
+    registration sent at once). Her registration usually ends it far sooner; a kiosk that
+    lost power at the question leaves the number uncallable no longer than this (the
+    centre bounds it too)."""
+    return math.ceil(session.consent_timeout_s + session.issuing_timeout_s)
+
+
 class Numbering(Protocol):
     """The sync engine's numbering, as the numbers asked ahead use it."""
 
@@ -72,6 +86,7 @@ class Numbering(Protocol):
         hospital: Mapping[str, str] | None = None,
         *,
         sent: Callable[[], None] | None = None,
+        hold_s: int | None = None,
     ) -> Allocation | None: ...
 
     def void_number(self, ticket_id: str) -> bool: ...
@@ -116,8 +131,11 @@ class AskedNumber:
         numbering: Numbering,
         kiosk_code: Callable[[], str | None],
         encode: Callable[[str], None] | None,
+        hold_s: int | None = None,
     ) -> None:
         self.session = session
+        #: How long the centre passes the number by while she is still here (None: not).
+        self.hold_s = hold_s
         self.carries = carries
         self._place = place
         self._numbering = numbering
@@ -169,6 +187,7 @@ class AskedNumber:
                 self.carries.day,
                 self._place,
                 sent=on_its_way,
+                hold_s=self.hold_s,
             )
         except Exception as exc:  # kept for the ticket, which meets it as before
             outcome = exc
@@ -287,8 +306,10 @@ class NumberAhead:
         now: Callable[[], dt.datetime],
         encode: Callable[[str], None] | None,
         refused: Callable[[int, CentralRefused], None],
+        hold_s: int | None = None,
     ) -> None:
         self._executor = executor
+        self._hold_s = hold_s
         self._numbering = numbering
         self._office_id = office_id
         self._kiosk_code = kiosk_code
@@ -323,7 +344,13 @@ class NumberAhead:
             return
         carries = Carries.of(request.service_id, self._now().date(), place)
         asked = AskedNumber(
-            request.session, carries, place, numbering, self._kiosk_code, self._encode
+            request.session,
+            carries,
+            place,
+            numbering,
+            self._kiosk_code,
+            self._encode,
+            self._hold_s,
         )
         self._asked = asked
         before, self._voiding = self._voiding, ()
