@@ -5,6 +5,8 @@ card reader and the PDF printer; faults at the network (a proxy that goes down).
 
 - The centre has the ticket numbered while the question is shown; her answer goes
   into the registration, the number is the one asked.
+- Staff calling the next citizen meanwhile do not call her number: it is called once
+  her ticket is stored and its registration has reached the centre.
 - Batal at the question or the kiosk closing voids the number at the
   centre at once (the queue never calls it); a doctor's place taken with it is given
   back.
@@ -30,6 +32,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from central.access import staff
 from central.database import Database
 from central.process import RunningCentral, start_central
 from central.tables import tickets
@@ -47,6 +50,7 @@ from kiosk.session.events import (
 )
 from kiosk.session.machine import Phase
 from offline_store import NumberSource, OutboxState
+from testkit.centre_accounts import DEMO_OFFICE, new_staff
 from testkit.centre_hospital import (
     allocate,
     doctor_today,
@@ -56,6 +60,7 @@ from testkit.centre_hospital import (
     new_schedule,
     remember_kiosk,
 )
+from testkit.centre_requests import call_next_at_a_freed_counter, drain, staff_post
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.clocks import ManualClock
 from testkit.demo_kiosk import PHONE, SERVICE_ID
@@ -182,6 +187,48 @@ def test_the_centre_numbers_the_ticket_while_the_question_is_shown(
         [item] = [i for i in every if i.kind == "service_registration"]
         assert item.payload["notify"] == {"phone": PHONE}  # her answer, with the ticket
         assert [t.id for t in kiosks_tickets(operator, ticket_id)] == [ticket_id]
+
+
+@pytest.fixture(scope="module")
+def clerk(centre: RunningCentral, operator: Database) -> str:
+    """A counter clerk of the demo office."""
+    return new_staff(operator, centre.url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+
+
+def call_next(centre: RunningCentral, clerk: str) -> str | None:
+    """Staff's "call next" at Loket 8 for the demo service: the ticket id called, served
+    at once so the counter is free again; None when nobody is called."""
+    body = {"office_id": DEMO_OFFICE, "service_id": SERVICE_ID, "counter": "8"}
+    called = call_next_at_a_freed_counter(centre.url, clerk, body)
+    assert called.status_code == 200, called.text
+    ticket = called.json()["ticket"]
+    if ticket is None:
+        return None
+    done = staff_post(centre.url, clerk, f"/api/v1/staff/tickets/{ticket['ticket_id']}/served")
+    assert done.status_code == 200, done.text
+    ticket_id: str = ticket["ticket_id"]
+    return ticket_id
+
+
+def test_staff_do_not_call_the_number_while_she_is_at_the_question(
+    qtbot: QtBot, centre: RunningCentral, operator: Database, clerk: str, tmp_path: Path
+) -> None:
+    """A quiet office: a free counter calls the next citizen while she answers. Her number
+    waits (counted), but is not called before she has it; once her ticket is stored and
+    its registration reaches the centre, it is called."""
+    drain(centre.url, clerk, SERVICE_ID)
+    with running_kiosk(qtbot, demo_config(tmp_path, centre.url), clock=ManualClock()) as kiosk:
+        to_question(qtbot, kiosk)
+        ticket_id = numbered_ahead(qtbot, kiosk, operator)
+        assert call_next(centre, clerk) is None  # she has not seen her number yet
+        assert at_the_centre(operator, ticket_id).status == "waiting"
+        answer(kiosk, True)
+        wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+        qtbot.waitUntil(
+            lambda: at_the_centre(operator, ticket_id).registered_at is not None,
+            timeout=PHASE_WAIT_MS,
+        )
+        assert call_next(centre, clerk) == ticket_id
 
 
 def test_batal_at_the_question_voids_the_number_at_the_centre_at_once(
