@@ -11,6 +11,7 @@ end is written into the past, as if a kiosk had lost power at the question.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -19,11 +20,12 @@ from sqlalchemy import select, update
 
 from central.database import Database
 from central.office.queue import AT_KIOSK_MAX_S
-from central.process import RunningCentral
+from central.process import RunningCentral, start_central
 from central.tables import tickets
 from testkit.centre_accounts import bearer
 from testkit.centre_accounts import office_of_one_service as new_office_of_one_service
 from testkit.centre_requests import lease, new_id, registration, results, staff_post
+from testkit.centres import BACKENDS, TEST_SERVER_ARGS
 
 pytestmark = pytest.mark.timeout(120)
 COUNTER = "Meja"
@@ -49,17 +51,17 @@ class Office:
         found: dict[str, Any] = answer.json()
         return found
 
-    def call_next(self) -> str | None:
-        """Call the next citizen at the counter and serve them: their ticket id, or None."""
+    def call_next(self, at: str | None = None) -> str | None:
+        """Call the next citizen at the counter and serve them (through the server at
+        ``at``, else the office's): their ticket id, or None."""
+        url = at or self.url
         body = {"office_id": self.id, "service_id": self.service, "counter": COUNTER}
-        called = staff_post(self.url, self.clerk, "/api/v1/staff/queue/call-next", body)
+        called = staff_post(url, self.clerk, "/api/v1/staff/queue/call-next", body)
         assert called.status_code == 200, called.text
         ticket = called.json()["ticket"]
         if ticket is None:
             return None
-        done = staff_post(
-            self.url, self.clerk, f"/api/v1/staff/tickets/{ticket['ticket_id']}/served"
-        )
+        done = staff_post(url, self.clerk, f"/api/v1/staff/tickets/{ticket['ticket_id']}/served")
         assert done.status_code == 200, done.text
         ticket_id: str = ticket["ticket_id"]
         return ticket_id
@@ -189,3 +191,37 @@ def test_a_hold_out_of_shape_is_refused_and_uses_no_number(office: Office, hold_
     )
     assert answer.status_code == 422, answer.text
     assert office.waiting()["waiting"] == 0
+
+
+@pytest.fixture(params=BACKENDS)
+def two_servers(
+    request: pytest.FixtureRequest, new_migrated_db_url: Callable[[str], str]
+) -> Iterator[tuple[RunningCentral, RunningCentral]]:
+    """Two server processes on one new database."""
+    url = new_migrated_db_url(str(request.param))
+    with (
+        start_central(seed_demo=True, db_url=url, extra_args=TEST_SERVER_ARGS) as first,
+        start_central(db_url=url, extra_args=TEST_SERVER_ARGS) as second,
+    ):
+        yield first, second
+
+
+def test_the_wait_at_the_kiosk_holds_on_every_server_process(
+    two_servers: tuple[RunningCentral, RunningCentral],
+) -> None:
+    """Asked of one process, passed by at a counter served by the other; registered
+    through that one, called through the first."""
+    first, second = two_servers
+    operator = Database(first.db_url)
+    try:
+        office = Office(first.url, operator)
+        ahead, after = new_id(), new_id()
+        number = office.allocate(ahead, hold_s=HOLD_S)["display"]
+        office.allocate(after)
+        assert office.call_next(at=second.url) == after
+        assert office.call_next(at=second.url) is None
+        office.url = second.url
+        office.register(ahead, number)
+        assert office.call_next(at=first.url) == ahead
+    finally:
+        operator.dispose()
