@@ -2,7 +2,9 @@
 while its citizen is still at the kiosk: call-next passes it by until its registration
 arrives, it is voided, or its time runs out; it counts as waiting all along. An allocate
 without ``hold_s`` (an older kiosk, or a ticket numbered at the last tap) is callable at
-once. Over real HTTP to a real centre, on SQLite and PostgreSQL.
+once. Over real HTTP to a real centre, on SQLite and PostgreSQL; the wait is the
+database's, so it holds on every server process; tickets stored before its migration
+(``0029_ticket_at_kiosk_until``) are called as they were.
 
 Time is moved in the centre's database, as other tests move a ticket's day: the hold's
 end is written into the past, as if a kiosk had lost power at the question.
@@ -16,9 +18,10 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import select, update
+from alembic import command
+from sqlalchemy import inspect, select, update
 
-from central.database import Database
+from central.database import Database, alembic_config, migrate
 from central.office.queue import AT_KIOSK_MAX_S
 from central.process import RunningCentral, start_central
 from central.tables import tickets
@@ -225,3 +228,29 @@ def test_the_wait_at_the_kiosk_holds_on_every_server_process(
         assert office.call_next(at=first.url) == ahead
     finally:
         operator.dispose()
+
+
+def test_tickets_stored_before_the_migration_are_called_as_they_were(db_url: str) -> None:
+    """Come down to the release before (``0026``) and up again: the column is back, empty
+    for every ticket, so each is called as before, however it was numbered."""
+    with start_central(seed_demo=True, db_url=db_url, extra_args=TEST_SERVER_ARGS) as running:
+        db = Database(db_url)
+        try:
+            office = Office(running.url, db)
+            ahead = new_id()
+            office.allocate(ahead, hold_s=HOLD_S)
+            assert at_kiosk_until(db, ahead) is not None
+        finally:
+            db.dispose()
+    db = Database(db_url)
+    try:
+        command.downgrade(alembic_config(db), "0026_submission_uids")
+        with db.read() as conn:
+            assert "at_kiosk_until" not in {c["name"] for c in inspect(conn).get_columns("tickets")}
+        migrate(db)
+        assert at_kiosk_until(db, ahead) is None
+    finally:
+        db.dispose()
+    with start_central(db_url=db_url, extra_args=TEST_SERVER_ARGS) as running:
+        office.url = running.url
+        assert office.call_next() == ahead
