@@ -335,8 +335,18 @@ def _act(
             )
     ctx.live.wake(desk.office_id)
     if row is None:
-        return _answer(request, 200, "counter.done.nobody")
+        return _answer(request, 200, _nobody_called(ctx, desk, now))
     return _answer(request, 200, f"counter.done.{action}", number=row.display)
+
+
+def _nobody_called(ctx: Any, desk: desks.Desk, now: dt.datetime) -> str:
+    """Why "Panggil berikutnya" called nobody: nobody waits, or only numbers whose citizen
+    is still at the kiosk (listed as waiting, "sedang di anjungan")."""
+    with ctx.db.read() as conn:
+        waiting = desks.desk_state(conn, desk, _today(ctx)).waiting
+    if any(queue.at_kiosk(row, now) for row in waiting):
+        return "counter.done.nobody_yet"
+    return "counter.done.nobody"
 
 
 def _problem(exc: ApiError, action: str) -> str:

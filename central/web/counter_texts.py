@@ -191,6 +191,12 @@ TEXTS: Texts = {
     "counter.source.typed": ("diketik warga", "typed by the citizen"),
     "counter.done.call-next": ("Nomor {number} dipanggil.", "Number {number} called."),
     "counter.done.nobody": ("Tidak ada yang menunggu.", "Nobody is waiting."),
+    "counter.done.nobody_yet": (
+        "Belum ada yang dapat dipanggil: nomor yang menunggu masih di anjungan (warganya "
+        "belum melihat nomornya). Tekan lagi sebentar lagi.",
+        "Nobody can be called yet: the numbers waiting are still at the kiosk (their "
+        "citizens have not seen them yet). Press again in a moment.",
+    ),
     "counter.done.recall": ("Nomor {number} dipanggil ulang.", "Number {number} called again."),
     "counter.done.served": ("Nomor {number} selesai.", "Number {number} served."),
     "counter.done.no-show": ("Nomor {number} tidak hadir.", "Number {number} did not come."),

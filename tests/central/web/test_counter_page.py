@@ -156,6 +156,7 @@ def test_a_number_asked_ahead_shows_at_the_kiosk_and_is_called_once_registered(
     page.get_by_role("button", name="Selesai").click()
     expect(page.locator("#current-none")).to_be_visible()
     page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator("#counter-message")).to_contain_text("masih di anjungan")
     expect(page.locator("#current-none")).to_be_visible()
     assert ticket_row(office_db, ahead).status == "waiting"
 
