@@ -16,7 +16,7 @@ from contract.catalog import Catalog
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralRefused
 from kiosk.sync import SyncEngine
-from kiosk.tickets.ahead import AskedNumber, Carries
+from kiosk.tickets.ahead import AskedNumber, Carries, hold_seconds
 from offline_store import LeaseKind, Store, StoreError
 from testkit.sync_kiosk import (
     OFFICE,
@@ -260,6 +260,37 @@ def test_a_number_asked_before_midnight_is_voided_when_the_ticket_is_of_the_next
     assert centre_tickets(central.db_url, [asked.ticket_id])[asked.ticket_id].status == "void"
     assert asked.ticket_id not in kiosk.engine.held
     assert kiosk.store.unkept_number_requests(kiosk.clock() + dt.timedelta(days=1)) == []
+
+
+def test_a_number_asked_ahead_names_her_time_at_the_kiosk_and_one_at_the_ticket_none(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    """Asked at the question, the centre passes the number by for the question's wait and
+    the issue's deadline (60 s by default), unless its registration comes first; asked
+    as the ticket is issued, she sees it at once: callable at once."""
+    kiosk.engine.run_once()
+    today = kiosk.clock().date()
+    hold_s = hold_seconds(kiosk.config.session)
+    assert hold_s == 60
+    asked = AskedNumber(
+        1,
+        Carries.of(SERVICE, today, None),
+        None,
+        kiosk.engine,
+        kiosk.store.kiosk_code,
+        None,
+        hold_s,
+    )
+    before = dt.datetime.now(dt.UTC)
+    asked.ask(())
+    after = dt.datetime.now(dt.UTC)
+    plain = str(uuid.uuid4())
+    assert kiosk.engine.allocate(plain, SERVICE, today) is not None
+    rows = centre_tickets(central.db_url, [asked.ticket_id, plain])
+    until = rows[asked.ticket_id].at_kiosk_until
+    hold = dt.timedelta(seconds=hold_s)
+    assert until is not None and before + hold <= until <= after + hold
+    assert rows[plain].at_kiosk_until is None
 
 
 def test_a_request_that_never_reached_the_centre_is_forgotten(
