@@ -656,8 +656,9 @@ def summarise(results: list[Round], true_refs: tuple[int, int] | None = None) ->
             "confirm → ticket issued",
             "From the last confirming tap (the yes to messages, `NotifyAnswered`, after "
             "`Confirmed()`) until the ticket screen's first frame is finished: the number "
-            "(the centre's, online), the ticket stored, its QR encoded, paint (the PDF is "
-            "rendered and printed meanwhile, its outcome shown after).",
+            "(the centre's, online, asked since `Confirmed()`: what is left of its round trip), "
+            "the ticket stored, paint (the PDF is rendered and printed meanwhile, its outcome "
+            "shown after).",
             [r.confirmed_ms for r in results],
         ),
         row(
@@ -1047,11 +1048,33 @@ PROFILE_NOTES = (
     "steps, the ticket's with the centre's HTTP call, to take some 5 ms with its frame: "
     "only the two changes named above (far fewer widgets a screen; the number asked "
     "before the last tap) reach that far.",
-    "Left, largest first: the centre's online number before the ticket screen (an HTTP "
-    "round trip, some 10-20 ms on this loaded machine: the number must be the centre's "
-    "before it is shown; what is left of it: the centre's work for any authenticated "
-    "request, ~1.6-2 ms of CPU, the transaction's ~1.2 ms and its commit's fsync, the "
-    "kiosk's fsync of the request noted, requests' ~1 ms); "
+    "Ninth round (2026-12-08, 01:20-01:28 UTC, load 5-10 on 2 cores: others' tests beside "
+    "it), the centre's number asked before the last tap. Cut: (16) the number is asked as "
+    "soon as the citizen confirms her summary, on a worker, while she answers the "
+    'question about messages (kiosk/tickets/ahead.py; the protocol in docs/sync.md, "A '
+    'number asked at the question"): the allocate carries nothing of her answer, so the '
+    "ticket takes the number asked at her answer, its status page's QR code made "
+    "meanwhile too; a number not taken is voided at once, and the sweep of unkept numbers "
+    "leaves a held one be. The bench answers the question at once, as soon as its frame "
+    "is painted, so it shows only the part of the round trip that the question's frame "
+    "covers: alternating full runs of c72d542 against e52a5b2 (`--only walk`, 6 pairs, load "
+    "7.7-10.2), confirm → ticket issued median 33.3/39.2/29.9/28.0/31.3/47.9 → "
+    "22.7/26.3/24.5/19.3/29.3/33.8 ms (lower in all 6) and p95 "
+    "65.1/119.5/64.7/41.4/58.7/95.9 → 50.1/44.7/53.3/34.4/78.4/84.0 ms (lower in 5); tap "
+    "→ ticket ÷ floor median 7.16/5.80/6.94/7.03/6.76/6.65 → "
+    "5.38/7.23/5.24/6.33/4.74/6.08× (lower in 5) and p95 "
+    "17.61/14.61/18.20/13.39/16.45/22.82 → 13.40/24.72/14.09/11.73/21.41/22.86× (lower in "
+    "3: at this load the p95 is the machine's). With a 0.5 s pause at the question (a "
+    "one-off driver, not the bench; 3 alternated pairs, load 5-9), as a citizen reads it: "
+    "confirm → ticket issued median 28.9/26.3/41.6 → 18.6/20.5/19.8 ms, p95 "
+    "104.7/58.1/91.0 → 79.2/63.9/199.2 ms: the whole round trip off her wait, and in the "
+    "field, where the round trip is a real network's (or, with the centre away, the "
+    "client's whole deadline), more. Neither goal is met at these loads.",
+    "Left, largest first: the part of the centre's online number the question's frame "
+    "does not cover when she answers at once (asked at the summary since the ninth round: "
+    "what is left of a round trip is the centre's work for any authenticated request, "
+    "~1.6-2 ms of CPU, the transaction's ~1.2 ms and its commit's fsync, the kiosk's fsync "
+    "of the request noted, requests' ~1 ms); "
     "`QStackedWidget.setCurrentWidget` itself, Qt's show, hide, "
     "polish and style of both screens' children (2-5 ms a switch at load 5-7, C++), and "
     "Qt's painting in the frames (`processEvents`, some 10 ms a step at that load against "

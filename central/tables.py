@@ -381,6 +381,10 @@ tickets = Table(
     # transfer clear it; one closed straight from held keeps it, and has no service time
     # (0023_ticket_held_at).
     Column("held_at", UtcDateTime, nullable=True),
+    # An online number asked ahead while the citizen is still at the kiosk (answering its
+    # last question): not called before this time, unless its registration (which clears
+    # it) or a void comes first (0029_ticket_at_kiosk_until).
+    Column("at_kiosk_until", UtcDateTime, nullable=True),
     # The last guard: whatever the code does, one number is one ticket.
     UniqueConstraint("office_id", "service_id", "day", "number"),
     UniqueConstraint("office_id", "service_id", "day", "display"),

@@ -38,10 +38,16 @@ from contract.hospital import DoctorToday
 from contract.trust import TrustStore
 from kiosk.client import hospital_desk
 from kiosk.client.client import CentralClient
-from kiosk.client.errors import CentralError
+from kiosk.client.errors import CentralError, CentralRefused
 from kiosk.client.hospital_desk import DeskPatient, FindBy
 from kiosk.config import Config
-from kiosk.errors import DOCTOR_REFUSALS, SessionProblem, TicketingError, TicketingReason
+from kiosk.errors import (
+    DOCTOR_REFUSALS,
+    PLACE_REFUSALS,
+    SessionProblem,
+    TicketingError,
+    TicketingReason,
+)
 from kiosk.executor import Awaited, Executor
 from kiosk.lookups.bookings import Bookings
 from kiosk.lookups.centre import CentreAccess
@@ -61,6 +67,7 @@ from kiosk.session.machine import Phase, SessionMachine, SessionState
 from kiosk.startup import StoreStartup
 from kiosk.status import KioskStatus, kiosk_status
 from kiosk.sync import DeviceHealth, SyncEngine
+from kiosk.tickets.ahead import AskedNumber, NumberAhead, hold_seconds
 from kiosk.tickets.complaints import file_complaint
 from kiosk.tickets.issue import issue_and_print, print_slip, reprint_ticket
 from kiosk.wiring.from_config import timeouts_from
@@ -151,6 +158,18 @@ class KioskController:
         self._queue = QueueRefresh(self._centre, executor, self._status_changed)
         self._printers = PrinterRefresh(config, printer, executor, self._status_changed, now)
         self._startup = StoreStartup(store, self._sync, executor, self._status_changed)
+        #: The number of the ticket whose question about messages is asked, asked ahead
+        #: (the desk issues at its confirmation, with no question: never).
+        self._ahead = NumberAhead(
+            executor,
+            lambda: None if desk else self._sync.engine,
+            office_id=config.kiosk.office_id,
+            kiosk_code=store.kiosk_code,
+            now=now,
+            encode=self._keep_code,
+            refused=self._number_refused,
+            hold_s=hold_seconds(config.session),
+        )
         self._machine = SessionMachine(
             lambda: self._sync.catalog,
             clock,
@@ -180,6 +199,7 @@ class KioskController:
         self._startup.load()
 
     def stop(self) -> None:
+        self._ahead.close()
         self._reader.stop()
         self._sync.stop()
 
@@ -248,6 +268,7 @@ class KioskController:
         was_idle = self._machine.state.phase is Phase.IDLE
         for effect in self._machine.handle(event):
             self._run(effect)
+        self._ahead.follow(self._machine.state, self._machine.ticket_request)
         if self._awaited:
             self._drop_unawaited()
         if self._shown:  # a worker waiting for a frame of a session that is over
@@ -640,8 +661,9 @@ class KioskController:
             # The ticket is shown once numbered, its paper printed meanwhile: still awaited.
             issuing = self._awaiting(effect.session, Phase.ISSUING, Phase.TICKET_ISSUED)
             shown = self._awaiting_frame(effect.session, Phase.ISSUING)
+            ahead = self._ahead.take(effect.session)
             self._executor.run_in_background(
-                lambda: self._issue(effect, issuing.claim, shown),
+                lambda: self._issue(effect, issuing.claim, shown, ahead),
                 lambda result: self._issued(issuing, result),
                 lambda _: self._issued(
                     issuing,
@@ -769,7 +791,11 @@ class KioskController:
             _forget_qr_codes()
 
     def _issue(
-        self, effect: events.IssueTicket, wanted: Callable[[], bool], shown: _Shown | None
+        self,
+        effect: events.IssueTicket,
+        wanted: Callable[[], bool],
+        shown: _Shown | None,
+        ahead: AskedNumber | None,
     ) -> tuple[events.SessionEvent, SlipDocument | None]:
         engine = self._sync.engine
         try:
@@ -783,6 +809,7 @@ class KioskController:
                 allocate=engine.allocate if engine is not None else None,
                 wanted=wanted,
                 numbered=lambda ticket: self._numbered(effect.session, ticket, shown),
+                ahead=ahead,
             )
         except TicketingError as exc:
             if exc.reason in DOCTOR_REFUSALS.values() and engine is not None:
@@ -794,9 +821,28 @@ class KioskController:
         except Exception:
             log.exception("ticket issue failed unexpectedly")
             return events.IssueFailed(effect.session, SessionProblem.ISSUE_FAILED), None
+        finally:
+            if ahead is not None:
+                ahead.unused()  # failed before it took the number asked: voided
         if engine is not None:
             engine.wake()  # the new outbox item goes out now, not at the next interval
         return events.TicketReady(effect.session, issued.ticket), issued.slip
+
+    def _keep_code(self, ticket_id: str) -> None:
+        """Worker: the QR code of ``ticket_id``'s status page made and kept (the ticket's
+        screen and paper find it made; the session's wipe forgets it)."""
+        status_url = self._printers.setup.status_url(ticket_id)
+        if status_url:
+            from printing.layouts.qr import keep_code
+
+            keep_code(status_url)
+
+    def _number_refused(self, session: int, refusal: CentralRefused) -> None:
+        """GUI thread: the centre refused the number asked ahead (no place with the
+        doctor, the patient registered already): told now, at the question."""
+        log.info("no place with the doctor chosen (%s): no ticket", refusal.code)
+        reason = PLACE_REFUSALS.get(refusal.code or "", SessionProblem.QUOTA_FULL)
+        self.dispatch(events.NumberRefused(session, reason))
 
     def _numbered(self, session: int, ticket: IssuedTicket, shown: _Shown | None) -> None:
         """The worker, once the ticket is stored: its number to the screen now, and once

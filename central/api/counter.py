@@ -46,6 +46,12 @@ class TicketOut(NumberedTicket):
     called_at: dt.datetime | None
     finished_at: dt.datetime | None
     registered: bool = Field(description="Whether the kiosk's registration has arrived.")
+    at_kiosk_until: dt.datetime | None = Field(
+        default=None,
+        description="A waiting number asked ahead while its citizen is still at the kiosk: "
+        "call-next passes it by until then, or until its registration arrives (null: "
+        "callable).",
+    )
 
 
 def ticket_out(row: queue.TicketRow) -> TicketOut:
@@ -60,6 +66,7 @@ def ticket_out(row: queue.TicketRow) -> TicketOut:
         called_at=row.called_at,
         finished_at=row.finished_at,
         registered=row.registered_at is not None,
+        at_kiosk_until=row.at_kiosk_until if row.status == queue.WAITING else None,
     )
 
 

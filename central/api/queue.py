@@ -120,6 +120,21 @@ class AllocateRequest(ShownModel, shown={"ticket_id": shown_key}):
         "a patient the registration would refuse is refused first (409 "
         "`already_registered`, 409 `identity_conflict`, 422 `invalid_patient`).",
     )
+    hold_s: int | None = Field(
+        default=None,
+        ge=1,
+        le=queue.AT_KIOSK_LIMIT_S,
+        description="The number is asked ahead, while the citizen is still at the kiosk: "
+        "call-next passes the new ticket by for this many seconds (at most "
+        f"{queue.AT_KIOSK_MAX_S}: more is held that long), unless its registration arrives "
+        "or it is voided first. Absent: callable at once.",
+    )
+
+    def at_kiosk_until(self, now: dt.datetime) -> dt.datetime | None:
+        """Until when a new ticket is passed by (``hold_s`` bounded by the centre)."""
+        if self.hold_s is None:
+            return None
+        return now + dt.timedelta(seconds=min(self.hold_s, queue.AT_KIOSK_MAX_S))
 
 
 class NumberedFields(TypedDict):
@@ -238,7 +253,13 @@ def _allocate(
                     refused = exc
                 else:
                     allocated = numbering.allocate(
-                        conn, kiosk, body.ticket_id, body.service_id, now, ctx.settings.zone
+                        conn,
+                        kiosk,
+                        body.ticket_id,
+                        body.service_id,
+                        now,
+                        ctx.settings.zone,
+                        body.at_kiosk_until(now),
                     )
                     row, created, service = allocated.row, allocated.created, allocated.service
                     place = queue.place(conn, row, queue.catalog_facts(conn, ctx.documents))

@@ -18,13 +18,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select, text
+from sqlalchemy import Connection, and_, case, exists, func, or_, select, text
 
 from central.access.staff import StaffPrincipal
 from central.errors import ApiError, CounterBusy, Forbidden
 from central.office.counters import require_offered, waiting_for
 from central.office.numbering import office_services
-from central.office.queue import CALLED, HELD, WAITING, TicketRow
+from central.office.queue import CALLED, HELD, WAITING, TicketRow, callable_at
 from central.tables import staff_desks, tickets
 from central.upsert import upsert
 
@@ -203,20 +203,25 @@ def called_here(conn: Connection, office_id: str, counter: str, now: dt.datetime
     ).first()
 
 
-def waiting_mark(conn: Connection, desk: Desk, day: dt.date) -> str:
+def waiting_mark(conn: Connection, desk: Desk, day: dt.date, now: dt.datetime) -> str:
     """A cheap mark of the desk's waiting list: it changes when a kiosk issues a ticket to it.
 
     The waiting tickets of the desk's queues, counted on their index (a step
-    at a counter writes a call event; a ticket issued at a kiosk does not).
+    at a counter writes a call event; a ticket issued at a kiosk does not), and those
+    of them whose citizen is still at the kiosk at ``now`` (a registration, or the time
+    running out, makes one callable: :func:`central.office.queue.callable_at`).
     """
-    count = conn.execute(
-        select(func.count()).where(
+    found = conn.execute(
+        select(
+            func.count(),
+            func.count(case((~callable_at(now), 1))),
+        ).where(
             tickets.c.queue_id.in_(desk.queues),
             tickets.c.day == day,
             tickets.c.status == WAITING,
         )
-    ).scalar_one()
-    return f"{day.isoformat()}.{int(count)}"
+    ).one()
+    return f"{day.isoformat()}.{int(found[0])}.{int(found[1])}"
 
 
 @dataclass(frozen=True)

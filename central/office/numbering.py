@@ -150,8 +150,14 @@ def allocate(
     service_id: str,
     now: dt.datetime,
     zone: ZoneInfo,
+    at_kiosk_until: dt.datetime | None = None,
 ) -> Allocated:
     """The ticket ``ticket_id`` with the next number of the queue (``created``: new).
+
+    ``at_kiosk_until``: the number is asked ahead, while the citizen is still at the
+    kiosk; a new ticket is not called before then unless its registration comes first
+    (:func:`central.office.queue.call_next`). The same ticket id again changes nothing:
+    a retry never holds a number longer.
 
     The same ticket id again (same kiosk, same service) is the same ticket:
     a retry after a lost answer must not take a second number. The caller
@@ -192,6 +198,7 @@ def allocate(
             "queued_at": issued_at,
             "recorded_at": now,
             "queue_id": service.id,  # the column's default would ask the statement for it
+            "at_kiosk_until": at_kiosk_until,
         },
     ).one()
     return Allocated(row, True, service)

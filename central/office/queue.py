@@ -27,6 +27,15 @@ synced) are simply not there to be called or counted.
 A waiting ticket with a ``counter`` was sent to that counter (a transfer)
 and only that counter calls it.
 
+A number asked ahead (an allocate with ``hold_s``: the kiosk asks once the citizen
+confirms her summary, while she answers one more question on its screen) is waiting at
+once, and counted as such, but no counter calls it before ``at_kiosk_until``
+(:func:`callable_at`): she has not seen her number yet. Its registration (the kiosk
+sends it once the ticket is stored, :mod:`central.office.submissions`) or a void clears
+the time; a kiosk that never sends one (it lost power at the question) leaves the number
+uncallable no longer than :data:`AT_KIOSK_MAX_S`, after which it is called as any other
+(and its kiosk's sweep voids it, ``void_online``).
+
 The estimated wait is people ahead × minutes per person, the minutes being
 the median of today's service durations for that service (called → served:
 :func:`served_while_called`), else the catalog's ``minutes_per_person`` for the
@@ -77,6 +86,22 @@ OPEN = (WAITING, CALLED, HELD)
 #: The order a queue (or a counter serving several) calls its waiting tickets in.
 CALL_ORDER = (tickets.c.priority.desc(), tickets.c.queued_at.asc(), tickets.c.number.asc())
 TicketRow = Row[tuple[Any, ...]]
+#: The longest a number asked ahead is passed by while its registration has not come.
+AT_KIOSK_MAX_S = 120
+#: The largest ``hold_s`` an allocate may name (held :data:`AT_KIOSK_MAX_S` at most).
+AT_KIOSK_LIMIT_S = 3600
+
+
+def callable_at(now: dt.datetime) -> ColumnElement[bool]:
+    """The tickets a counter may call at ``now``: none still at the kiosk (asked ahead, no
+    registration yet, its time not over)."""
+    return or_(tickets.c.at_kiosk_until.is_(None), tickets.c.at_kiosk_until <= now)
+
+
+def at_kiosk(ticket: TicketRow, now: dt.datetime) -> bool:
+    """Whether ``ticket`` is waiting but not callable yet at ``now`` (:func:`callable_at`)."""
+    until: dt.datetime | None = ticket.at_kiosk_until
+    return ticket.status == WAITING and until is not None and until > now
 
 
 def served_while_called() -> ColumnElement[bool]:
@@ -372,7 +397,9 @@ def call_next(
     who came first is called first), then the lowest number. Tickets
     sent to this counter by a transfer are called with them, whatever their
     queue; tickets sent to another counter are not, unless the office no
-    longer has it (:func:`central.office.counters.waiting_for`).
+    longer has it (:func:`central.office.counters.waiting_for`). A ticket whose
+    citizen is still at the kiosk (:func:`callable_at`) is passed by: the next one
+    is called, and it is called in its turn once its registration has come.
 
     Two counters calling at once get two different tickets: PostgreSQL skips
     the row the other holds (``FOR UPDATE SKIP LOCKED``), SQLite serialises
@@ -396,6 +423,7 @@ def call_next(
                 tickets.c.day == day,
                 tickets.c.status == WAITING,
                 mine,
+                callable_at(now),
             )
             .order_by(*CALL_ORDER)
             .limit(1)
@@ -437,6 +465,6 @@ def void_online(
     conn.execute(
         update(tickets)
         .where(tickets.c.id == ticket_id, tickets.c.status == WAITING)
-        .values(status=VOID, finished_at=now)
+        .values(status=VOID, finished_at=now, at_kiosk_until=None)
     )
     return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()

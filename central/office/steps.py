@@ -20,7 +20,9 @@ the caller wakes the office's followers after commit.
   counter page, the ticket the page shows is closed as served first (that one only, and
   only if it is still called at this counter: else 409); then, if the counter has no
   ticket called (else 409 :class:`~central.errors.CounterBusy`; a held one does not
-  count), the next waiting one is called, one call at a time per counter.
+  count), the next waiting one is called, one call at a time per counter (a number asked
+  ahead whose citizen is still at the kiosk is passed by:
+  :func:`central.office.queue.callable_at`).
 * **transfer** (alihkan): ``called`` or ``held`` → ``waiting`` in another
   queue of the same office and/or for another counter, with its number and
   priority 1 (it waited once: it is called before the ones who did not). A

@@ -1061,9 +1061,15 @@ def _write(
             NEW_TICKET,
             {"counter": None, "recorded_at": now, "registered_at": now},
         )
+    # the registration of a ticket numbered online: the citizen has her number (kept by
+    # her kiosk), so a number asked ahead is no longer passed by (queue.callable_at)
     attached = [p.ticket["id"] for p in plans if p.ticket_mode == "attach"]
     if attached:
-        conn.execute(update(tickets).where(tickets.c.id.in_(attached)).values(registered_at=now))
+        conn.execute(
+            update(tickets)
+            .where(tickets.c.id.in_(attached))
+            .values(registered_at=now, at_kiosk_until=None)
+        )
     revived = [p.ticket["id"] for p in plans if p.ticket_mode == "attach" and p.revive]
     if revived:
         conn.execute(
@@ -1079,7 +1085,7 @@ def _write(
             conn.execute(
                 update(tickets)
                 .where(tickets.c.id == plan.ticket["id"])
-                .values(**values, registered_at=now)
+                .values(**values, registered_at=now, at_kiosk_until=None)
             )
     # the tickets the batch cancels, held before any booking, visit or doctor's day
     cancelled = [str(p.item.body["ticket_id"]) for p in plans if p.item.kind == "visit_cancel"]

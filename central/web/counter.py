@@ -104,7 +104,9 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
         "service_name": name,
         "wait_minutes": minutes,
         "last_event": calls.last_id(conn, desk.office_id),
-        "waiting_mark": desks.waiting_mark(conn, desk, today),
+        "waiting_mark": desks.waiting_mark(conn, desk, today, now),
+        # asked ahead at a kiosk, its citizen still there: call-next passes it by
+        "at_kiosk": lambda row: queue.at_kiosk(row, now),
         "counter_gone": gone,
         "current_past": current is not None and current.day < today,
         "held_ways": ways,
@@ -230,7 +232,7 @@ async def panel(
             return (
                 desk,
                 calls.last_id(conn, desk.office_id),
-                desks.waiting_mark(conn, desk, _today(ctx)),
+                desks.waiting_mark(conn, desk, _today(ctx), utc_now()),
             )
 
     def last_event(office_id: str) -> int:
@@ -333,8 +335,18 @@ def _act(
             )
     ctx.live.wake(desk.office_id)
     if row is None:
-        return _answer(request, 200, "counter.done.nobody")
+        return _answer(request, 200, _nobody_called(ctx, desk, now))
     return _answer(request, 200, f"counter.done.{action}", number=row.display)
+
+
+def _nobody_called(ctx: Any, desk: desks.Desk, now: dt.datetime) -> str:
+    """Why "Panggil berikutnya" called nobody: nobody waits, or only numbers whose citizen
+    is still at the kiosk (listed as waiting, "sedang di anjungan")."""
+    with ctx.db.read() as conn:
+        waiting = desks.desk_state(conn, desk, _today(ctx), now).waiting
+    if any(queue.at_kiosk(row, now) for row in waiting):
+        return "counter.done.nobody_yet"
+    return "counter.done.nobody"
 
 
 def _problem(exc: ApiError, action: str) -> str:

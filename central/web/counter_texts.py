@@ -94,6 +94,13 @@ TEXTS: Texts = {
     "counter.waiting.minutes": ("Lama menunggu", "Waiting for"),
     "counter.waiting.min": ("{n} mnt", "{n} min"),
     "counter.waiting.transferred": ("dialihkan", "transferred"),
+    "counter.waiting.at_kiosk": ("sedang di anjungan", "still at the kiosk"),
+    "counter.waiting.at_kiosk.why": (
+        "Warga masih menjawab di anjungan dan belum melihat nomornya: nomor ini dipanggil "
+        "setelah tiketnya tercetak.",
+        "The citizen is still answering at the kiosk and has not seen the number yet: it is "
+        "called once the ticket is printed.",
+    ),
     "counter.held": ("Ditunda", "On hold"),
     "counter.held.busy": (
         "Untuk memanggil lagi, selesaikan, tunda, atau alihkan dahulu nomor yang sedang dilayani.",
@@ -184,6 +191,12 @@ TEXTS: Texts = {
     "counter.source.typed": ("diketik warga", "typed by the citizen"),
     "counter.done.call-next": ("Nomor {number} dipanggil.", "Number {number} called."),
     "counter.done.nobody": ("Tidak ada yang menunggu.", "Nobody is waiting."),
+    "counter.done.nobody_yet": (
+        "Belum ada yang dapat dipanggil: nomor yang menunggu masih di anjungan (warganya "
+        "belum melihat nomornya). Tekan lagi sebentar lagi.",
+        "Nobody can be called yet: the numbers waiting are still at the kiosk (their "
+        "citizens have not seen them yet). Press again in a moment.",
+    ),
     "counter.done.recall": ("Nomor {number} dipanggil ulang.", "Number {number} called again."),
     "counter.done.served": ("Nomor {number} selesai.", "Number {number} served."),
     "counter.done.no-show": ("Nomor {number} tidak hadir.", "Number {number} did not come."),

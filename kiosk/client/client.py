@@ -294,6 +294,7 @@ class CentralClient:
         deadline_s: float,
         hospital: Mapping[str, str] | None = None,
         sent: Callable[[], None] | None = None,
+        hold_s: int | None = None,
     ) -> Allocation:
         """A number for ``ticket_id`` from the centre's queue, within ``deadline_s``.
 
@@ -302,11 +303,17 @@ class CentralClient:
         (``schedule_id``, ``payer``) takes a doctor's quota place with the number: none
         left is :class:`CentralRefused` with ``quota_full`` (no number used). ``sent`` is
         called once the request is written, before the centre's answer is read
-        (:func:`kiosk.client.transport.deadline`); never if it was not sent.
+        (:func:`kiosk.client.transport.deadline`); never if it was not sent. ``hold_s``: the
+        number is asked ahead, while the citizen is still at the kiosk; the centre calls
+        it no sooner than that many seconds (at most its own bound) unless the ticket's
+        registration arrives first. None: callable at once, as before (a field an older
+        centre refuses: 422, a lease's number then).
         """
         body: dict[str, Any] = {"ticket_id": ticket_id, "service_id": service_id}
         if hospital is not None:
             body["hospital"] = dict(hospital)
+        if hold_s is not None:
+            body["hold_s"] = hold_s
         data = self._call(
             "POST",
             ALLOCATE_PATH,

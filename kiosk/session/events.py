@@ -264,6 +264,16 @@ class IssueFailed:
 
 
 @dataclass(frozen=True)
+class NumberRefused:
+    """The centre refused the number asked for session ``session``'s ticket while its
+    question about messages is asked (``reason``: no place with the doctor, the patient
+    registered already): no ticket, told at once rather than after her answer."""
+
+    session: int
+    reason: Problem
+
+
+@dataclass(frozen=True)
 class Back:
     """The citizen tapped "Kembali": one step back."""
 
@@ -353,6 +363,7 @@ SessionEvent = (
     | NotifyPhoneEntered
     | TicketReady
     | IssueFailed
+    | NumberRefused
     | Back
     | Cancel
     | Finish

@@ -86,6 +86,7 @@ from kiosk.session.events import (
     NotifyAnswered,
     NotifyNumberWanted,
     NotifyPhoneEntered,
+    NumberRefused,
     OtherServices,
     PatientFound,
     PatientKey,
@@ -577,10 +578,11 @@ class SessionMachine:
                     )
                 )
             case IssueFailed(session, reason) if self._current(session, Phase.ISSUING):
-                if reason in DOCTOR_REFUSED and s.doctor is not None:
-                    self._doctor_refused(SessionProblem(reason))
-                    return []
-                return self._fail(reason)
+                return self._issue_refused(reason)
+            case NumberRefused(session, reason) if (
+                s.phase in CONSENTING and session == s.session and s.complaint_draft is None
+            ):
+                return self._issue_refused(reason)  # her answer would change nothing
             case Back():
                 return self._back()
             case Cancel() if s.phase in INTERACTIVE:
@@ -962,6 +964,14 @@ class SessionMachine:
             return
         self._go(Phase.FORM, payer=payer, problem=None, deadline=self._idle_deadline())
 
+    def _issue_refused(self, reason: Problem) -> list[Effect]:
+        """No ticket (``reason``): a doctor's refusal goes back to the doctors, any other
+        ends on the message screen."""
+        if reason in DOCTOR_REFUSED and self.state.doctor is not None:
+            self._doctor_refused(SessionProblem(reason))
+            return []
+        return self._fail(reason)
+
     def _doctor_refused(self, problem: SessionProblem) -> None:
         """No place with the doctor chosen (none left, or their hours are over): back to
         the doctors, counted again, and why."""
@@ -1148,15 +1158,27 @@ class SessionMachine:
             return self._send_complaint(*draft, notify_phone=notify_phone)
         return self._issue(notify_phone)
 
+    def ticket_request(self) -> IssueTicket | None:
+        """The ticket the question now asked would issue, its answer aside (no phone):
+        what the centre may number while the citizen answers (the controller's
+        :mod:`kiosk.tickets.ahead`). None unless a ticket's question is being asked."""
+        s = self.state
+        if s.phase not in CONSENTING or s.complaint_draft is not None or s.service is None:
+            return None
+        return self._ticket_request(s, None)
+
     def _issue(self, notify_phone: str | None) -> list[Effect]:
         s = self.state
-        identity, service = _present(s.identity), _present(s.service)
         self._go(
             Phase.ISSUING,
             notify_phone=notify_phone,  # from here on: the number sent, or None
             problem=None,
             deadline=self._clock() + self.timeouts.issuing,
         )
+        return [self._ticket_request(s, notify_phone)]
+
+    def _ticket_request(self, s: SessionState, notify_phone: str | None) -> IssueTicket:
+        identity, service = _present(s.identity), _present(s.service)
         values = {name: v.value for name, v in s.values.items()}
         # The service of a booking of today chosen from the grid ("Layanan lain", then
         # the same service): the ticket checks that booking in, never a walk-in that
@@ -1169,19 +1191,17 @@ class SessionMachine:
             ),
             None,
         )
-        return [
-            IssueTicket(
-                s.session,
-                identity,
-                service.id,
-                values,
-                self._language(),
-                notify_phone=notify_phone,
-                booking=booked,
-                doctor=s.doctor,
-                hospital=self._hospital_request(),
-            )
-        ]
+        return IssueTicket(
+            s.session,
+            identity,
+            service.id,
+            values,
+            self._language(),
+            notify_phone=notify_phone,
+            booking=booked,
+            doctor=s.doctor,
+            hospital=self._hospital_request(),
+        )
 
     def _file_complaint(self, category: str, text: str) -> list[Effect]:
         s = self.state

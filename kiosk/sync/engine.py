@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 from contract.catalog import Catalog
 from contract.errors import CatalogError, TrustRollback
+from contract.shown import shown_key
 from contract.trust import TrustStore, check_successor
 from kiosk.client.bearer import adopt_kiosk_code, authorised, ensure_token
 from kiosk.client.client import CentralClient
@@ -70,7 +71,7 @@ from kiosk.sync.push import (
 )
 from kiosk.sync.schedule import Schedule
 from kiosk.sync.status import StatusBoard, SyncStatus, store_figures
-from kiosk.sync.unkept import UnkeptNumbers
+from kiosk.sync.unkept import HeldNumbers, UnkeptNumbers
 from offline_store import Store, StoreError, SyncResult
 
 log = logging.getLogger(__name__)
@@ -715,6 +716,7 @@ class SyncEngine:
         hospital: Mapping[str, str] | None = None,
         *,
         sent: Callable[[], None] | None = None,
+        hold_s: int | None = None,
     ) -> Allocation | None:
         """A number from the centre for a ticket being issued now, or None (use a lease).
 
@@ -726,7 +728,10 @@ class SyncEngine:
         doctor's hours over, no such doctor there today; the patient registered at the
         poli today already, or not one person): no number was used, and a lease's
         number would give a place, or a visit, the centre refused. ``sent`` is called once
-        the request is on its way to the centre, never if it was not sent.
+        the request is on its way to the centre, never if it was not sent. ``hold_s``: the
+        number is asked ahead of the ticket, while the citizen answers one more question;
+        the centre's counters pass it by that long, or until its registration arrives
+        (:meth:`CentralClient.allocate_ticket`).
         """
         status = self.board.current()
         if status.connection in ("offline", "refused") or not self.client.token:
@@ -743,7 +748,12 @@ class SyncEngine:
             return None
         try:
             allocation = self.client.allocate_ticket(
-                ticket_id, service_id, deadline_s=deadline, hospital=hospital, sent=sent
+                ticket_id,
+                service_id,
+                deadline_s=deadline,
+                hospital=hospital,
+                sent=sent,
+                hold_s=hold_s,
             )
         except CentralRefused as exc:
             if hospital is not None and exc.code in PLACE_REFUSALS:
@@ -763,6 +773,29 @@ class SyncEngine:
             log.error("the centre numbered the ticket for %s, not today's queue", allocation.day)
             return None
         return allocation
+
+    @property
+    def held(self) -> HeldNumbers:
+        """The numbers a live session holds ahead of its ticket: the sweep leaves them be."""
+        return self.unkept.held
+
+    def void_number(self, ticket_id: str) -> bool:
+        """Void now the online number asked for ``ticket_id``, whose ticket its session
+        will never store (it ended at the question about messages), as the sweep would
+        a minute later: its place in the queue, and a doctor's place, are given back at
+        once. True once settled (voided, or nothing to void) and the note forgotten;
+        False: the note stays, and the sweep voids it later."""
+        shown = shown_key(ticket_id)
+        try:
+            settled = authorised(
+                self.client,
+                self.config,
+                lambda: self.unkept.settle(self.store, self.client, [ticket_id]),
+            )
+        except (CentralError, StoreError) as exc:
+            log.warning("number of ticket %s not voided now, later (%s)", shown, exc)
+            return False
+        return settled == 1
 
     # -- status --------------------------------------------------------------------------------
     def _refresh_status(self) -> SyncStatus:

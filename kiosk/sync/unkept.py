@@ -9,12 +9,19 @@ waiting, and staff would call it. The sync engine tells the centre
 (``POST /api/v1/tickets/{id}/void``) and forgets the note once the centre
 has settled it: voided now or before, never numbered (``unknown_ticket``),
 or registered or called after all (``conflict``: then a citizen holds it).
+
+A number asked ahead (as soon as the citizen confirms her summary, while she
+answers the question about messages: :mod:`kiosk.tickets.ahead`) is noted the
+same way, and may wait far longer than a minute for her answer. The session
+holds it in :class:`HeldNumbers` until the ticket is stored or the number is
+voided: the sweep never voids a held number, however old its note.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from dataclasses import dataclass, field
 
 from contract.shown import shown_key
@@ -29,6 +36,34 @@ log = logging.getLogger(__name__)
 SETTLE_AFTER = dt.timedelta(minutes=1)
 
 
+class HeldNumbers:
+    """The ticket ids a live session holds numbered ahead and not yet stored (any thread).
+
+    The session's work adds an id before its number is asked and takes it away once
+    the ticket is stored or the number voided (or left, for the sweep, when the void
+    could not be made)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids: set[str] = set()
+
+    def hold(self, ticket_id: str) -> None:
+        with self._lock:
+            self._ids.add(ticket_id)
+
+    def let_go(self, ticket_id: str) -> None:
+        with self._lock:
+            self._ids.discard(ticket_id)
+
+    def __contains__(self, ticket_id: object) -> bool:
+        with self._lock:
+            return ticket_id in self._ids
+
+    def __repr__(self) -> str:  # the whole id opens the ticket's page
+        with self._lock:
+            return f"HeldNumbers({len(self._ids)} held)"
+
+
 @dataclass
 class UnkeptNumbers:
     """Voids, run after run, the numbers of tickets the kiosk never stored.
@@ -41,10 +76,17 @@ class UnkeptNumbers:
 
     #: The notes the previous run saw.
     seen: set[str] = field(default_factory=set)
+    #: Numbers a live session holds for a ticket it has not stored yet: never due.
+    held: HeldNumbers = field(default_factory=HeldNumbers)
 
     def due(self, store: Store, now: dt.datetime) -> list[str]:
-        """This run's look: the notes to void now (call once per run)."""
-        noted = store.unkept_number_requests(now - SETTLE_AFTER)
+        """This run's look: the notes to void now (call once per run). A held note is
+        not seen: once let go, it is due after two more runs, as a new one."""
+        noted = [
+            ticket_id
+            for ticket_id in store.unkept_number_requests(now - SETTLE_AFTER)
+            if ticket_id not in self.held
+        ]
         due = [ticket_id for ticket_id in noted if ticket_id in self.seen]
         self.seen = set(noted)
         return due

@@ -67,6 +67,27 @@ class Allocate(Protocol):
         sent."""
 
 
+class NumberedAhead(Protocol):
+    """A number asked for the ticket before it is issued (:mod:`kiosk.tickets.ahead`)."""
+
+    def take(
+        self, service_id: str, day: dt.date, place: Mapping[str, str] | None, /
+    ) -> Numbered | None:
+        """Its ticket id and allocation, if it carries what this ticket would ask with;
+        re-raises the allocate's refusal. None: it does not fit (voided here)."""
+
+    def kept(self) -> None:
+        """The ticket is stored, or failed: the number is no longer held."""
+
+
+class Numbered(Protocol):
+    @property
+    def ticket_id(self) -> str: ...
+
+    @property
+    def allocation(self) -> Allocation | None: ...
+
+
 @dataclass(frozen=True)
 class Issued:
     ticket: IssuedTicket
@@ -162,6 +183,7 @@ def store_and_print(
     booking: BookingToday | None = None,
     wanted: Callable[[], bool] | None = None,
     numbered: Callable[[IssuedTicket], None] | None = None,
+    ahead: NumberedAhead | None = None,
 ) -> Printed:
     """Number the ticket, store it with its outbox row (``payload``), then print it.
 
@@ -178,39 +200,38 @@ def store_and_print(
     has ended, and nobody stands at the printer for it (:func:`_not_handed_out`).
     ``numbered`` is handed the ticket as the screen may show it (``printing``) once it
     is stored, before the paper is rendered and printed.
+
+    ``ahead``: the number asked while the citizen answered her last question, used
+    when it carries what this ticket's allocate would (else voided, and asked anew);
+    it is let go once the ticket is stored, or failed.
     """
     issued_at = now()
-    ticket_id = new_ticket_id(store.kiosk_code())
-    # Ahead, and kept, only for a screen that shows the code (the session's wipe forgets
-    # it): the desk shows none, and its paper encodes its own.
-    ahead = allocate is not None and numbered is not None
-    sent = threading.Event()
-    encoding = _encode_meanwhile(setup.status_url(ticket_id), sent) if ahead else None
     try:
-        allocation = (
-            allocate(ticket_id, service.id, issued_at.date(), place, sent=sent.set)
-            if allocate
-            else None
+        taken = ahead.take(service.id, issued_at.date(), place) if ahead is not None else None
+        ticket_id, allocation = (
+            (taken.ticket_id, taken.allocation)
+            if taken is not None
+            else _allocate(service, place, issued_at, store, setup, allocate, numbered)
         )
     except CentralRefused as exc:  # no number used: another doctor, or the desk
         log.info("no place with the doctor chosen (%s): no ticket", exc.code)
         raise TicketingError(PLACE_REFUSALS.get(exc.code or "", SessionProblem.QUOTA_FULL)) from exc
+    try:
+        lines = doctor_lines(allocation, issued_at)
+        stored = store.issue_ticket(
+            office_id=office_id,
+            service_id=service.id,
+            prefix=service.ticket_prefix,
+            counter=service.counter,
+            payload=payload,
+            now=issued_at,
+            allocated=allocation.number if allocation else None,
+            ticket_id=ticket_id,
+            booking=booking,
+        )
     finally:
-        if encoding is not None:
-            sent.set()  # no request went out (offline, refused early): encode it now
-            encoding.join()  # its code kept, or its failure left for the print to meet
-    lines = doctor_lines(allocation, issued_at)
-    stored = store.issue_ticket(
-        office_id=office_id,
-        service_id=service.id,
-        prefix=service.ticket_prefix,
-        counter=service.counter,
-        payload=payload,
-        now=issued_at,
-        allocated=allocation.number if allocation else None,
-        ticket_id=ticket_id,
-        booking=booking,
-    )
+        if ahead is not None:
+            ahead.kept()  # stored with its note gone, or the note left for the sweep
     log.info("ticket %s issued for service %s (%s)", stored.number, service.id, stored.source)
     online = allocation if stored.source is NumberSource.ONLINE else None
     document = ticket_document(
@@ -226,6 +247,35 @@ def store_and_print(
         document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
     )
     return Printed(stored, document, ticket, online)
+
+
+def _allocate(
+    service: Service,
+    place: Mapping[str, str] | None,
+    issued_at: dt.datetime,
+    store: Store,
+    setup: PrintSetup,
+    allocate: Allocate | None,
+    numbered: Callable[[IssuedTicket], None] | None,
+) -> tuple[str, Allocation | None]:
+    """A new ticket id and the centre's number for it, asked now (None: none came)."""
+    ticket_id = new_ticket_id(store.kiosk_code())
+    # Ahead, and kept, only for a screen that shows the code (the session's wipe forgets
+    # it): the desk shows none, and its paper encodes its own.
+    ahead = allocate is not None and numbered is not None
+    sent = threading.Event()
+    encoding = _encode_meanwhile(setup.status_url(ticket_id), sent) if ahead else None
+    try:
+        allocation = (
+            allocate(ticket_id, service.id, issued_at.date(), place, sent=sent.set)
+            if allocate
+            else None
+        )
+    finally:
+        if encoding is not None:
+            sent.set()  # no request went out (offline, refused early): encode it now
+            encoding.join()  # its code kept, or its failure left for the print to meet
+    return ticket_id, allocation
 
 
 def _encode_meanwhile(status_url: str, sent: threading.Event) -> threading.Thread | None:
@@ -265,19 +315,53 @@ def issue_and_print(
     allocate: Allocate | None = None,
     wanted: Callable[[], bool] | None = None,
     numbered: Callable[[IssuedTicket], None] | None = None,
+    ahead: NumberedAhead | None = None,
 ) -> Issued:
     """Store the ticket and its outbox row, then print (:func:`store_and_print`; with
     ``wanted`` False there, neither the ticket nor its slip is printed; ``numbered``
-    hears of the ticket once stored, before it is printed).
+    hears of the ticket once stored, before it is printed; ``ahead``: the number asked
+    while the citizen answered the question about messages, :mod:`kiosk.tickets.ahead`).
     Raises :class:`TicketingError`."""
     service, office_name = service_of(catalog, request.service_id)
+    payload, place = registration(request, office_id)
+    printed = store_and_print(
+        service,
+        office_name,
+        payload,
+        place=place,
+        doctor_lines=lambda allocation, at: _hospital_lines(
+            request, allocation, store, office_id, at
+        ),
+        language=request.language,
+        office_id=office_id,
+        store=store,
+        setup=setup,
+        now=now,
+        allocate=allocate,
+        booking=request.booking,
+        wanted=wanted,
+        numbered=numbered,
+        ahead=ahead,
+    )
+    ticket, document = printed.ticket, printed.document
+    slip = _slip(document, service, request) if service.slip and ticket.printed else None
+    return Issued(ticket, slip)
+
+
+def registration(
+    request: IssueTicket, office_id: str
+) -> tuple[dict[str, Any], dict[str, str] | None]:
+    """The registration ``request`` stores and sends (the outbox's payload), and the
+    doctor's place its allocate takes with it (:func:`place_of`; None: no poli's place).
+    The place carries nothing of the answer about messages: a number asked before it
+    (:mod:`kiosk.tickets.ahead`) fits the ticket whatever she answers."""
     identity = request.identity  # None: a check-in by booking code, without a card
     citizen = identity.citizen if identity else None
     # Never the card's UID: the centre has no use for it, and kept beside her name and NIK
     # it would tie a card anyone near it can read to a person (older kiosks sent it).
-    payload = {
+    payload: dict[str, Any] = {
         "office_id": office_id,
-        "service_id": service.id,
+        "service_id": request.service_id,
         "language": request.language,
         "assurance": identity.assurance.value if identity else None,
         "card_number": (citizen.card_number or None) if citizen else None,
@@ -297,27 +381,7 @@ def issue_and_print(
         if request.hospital is not None and not holds_place
         else None
     )
-    printed = store_and_print(
-        service,
-        office_name,
-        payload,
-        place=place,
-        doctor_lines=lambda allocation, at: _hospital_lines(
-            request, allocation, store, office_id, at
-        ),
-        language=request.language,
-        office_id=office_id,
-        store=store,
-        setup=setup,
-        now=now,
-        allocate=allocate,
-        booking=request.booking,
-        wanted=wanted,
-        numbered=numbered,
-    )
-    ticket, document = printed.ticket, printed.document
-    slip = _slip(document, service, request) if service.slip and ticket.printed else None
-    return Issued(ticket, slip)
+    return payload, place
 
 
 def ticket_document(

@@ -7,6 +7,7 @@ controller into the real store, whose outbox row is the body the centre receives
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import socket
@@ -245,6 +246,46 @@ def test_the_number_goes_with_the_session(catalog: Catalog, clock: ManualClock) 
     m.handle(events.Confirmed())
     m.handle(events.Back())
     assert m.state.phase is Phase.CONFIRMING
+
+
+def test_the_ticket_numbered_at_the_question_is_the_one_her_answer_issues(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """What the number is asked with while she answers (kiosk/tickets/ahead.py) is the
+    ticket her answer issues, but for the answer itself."""
+    m = make(catalog, clock)
+    to_confirming(m)
+    assert m.ticket_request() is None  # the summary: nothing confirmed yet
+    m.handle(events.Confirmed())
+    ahead = m.ticket_request()
+    assert ahead is not None and ahead.notify_phone is None
+    [issue] = m.handle(events.NotifyAnswered(m.state.session, True))
+    assert isinstance(issue, events.IssueTicket) and issue.notify_phone == "081234567890"
+    assert ahead == dataclasses.replace(issue, notify_phone=None)
+    assert m.ticket_request() is None  # issuing: nothing more to ask
+
+
+def test_a_refusal_of_the_number_is_told_at_the_question(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    to_confirming(m)
+    m.handle(events.Confirmed())
+    late = events.NumberRefused(m.state.session - 1, SessionProblem.ALREADY_REGISTERED)
+    assert m.handle(late) == [] and m.state.phase is Phase.CONSENT  # another session's
+    refused = events.NumberRefused(m.state.session, SessionProblem.ALREADY_REGISTERED)
+    assert m.handle(refused) == [events.WipeSession(SessionProblem.ALREADY_REGISTERED)]
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.ALREADY_REGISTERED)
+
+
+def test_a_complaints_question_has_no_number_to_refuse(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    to_complaint_question(m, card=True)
+    assert m.ticket_request() is None
+    refused = events.NumberRefused(m.state.session, SessionProblem.QUOTA_FULL)
+    assert m.handle(refused) == [] and m.state.phase is Phase.CONSENT
 
 
 def test_a_city_may_not_ask(catalog: Catalog, clock: ManualClock) -> None:

@@ -16,6 +16,7 @@ from contract.catalog import Catalog
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralRefused
 from kiosk.sync import SyncEngine
+from kiosk.tickets.ahead import AskedNumber, Carries, hold_seconds
 from offline_store import LeaseKind, Store, StoreError
 from testkit.sync_kiosk import (
     OFFICE,
@@ -219,6 +220,78 @@ def test_an_online_number_the_kiosk_never_kept_is_voided_at_the_centre(
     rows = centre_tickets(central.db_url, [lost, kept.id])
     assert (rows[lost].status, rows[kept.id].status) == ("void", "waiting")
     assert kiosk.store.unkept_number_requests(kiosk.clock()) == []
+
+
+def test_a_number_a_session_holds_is_never_voided_however_long_she_takes(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    """A number asked ahead, while the citizen answers the question about messages, waits
+    as long as she does (the keypad extends the question, the clock jumps): the sweep
+    leaves it while her session holds it, and voids it only once let go unkept."""
+    kiosk.engine.run_once()
+    held = str(uuid.uuid4())
+    kiosk.engine.held.hold(held)
+    assert kiosk.engine.allocate(held, SERVICE, kiosk.clock().date()) is not None
+    for _ in range(3):  # a run sees it, minutes later another, and another
+        kiosk.clock.advance(61)
+        kiosk.engine.run_once(force=True)
+    assert centre_tickets(central.db_url, [held])[held].status == "waiting"
+    assert kiosk.store.unkept_number_requests(kiosk.clock()) == [held]
+    kiosk.engine.held.let_go(held)  # her session ended and its void failed: the sweep's
+    kiosk.engine.run_once(force=True)  # seen once
+    kiosk.engine.run_once(force=True)
+    assert centre_tickets(central.db_url, [held])[held].status == "void"
+    assert kiosk.store.unkept_number_requests(kiosk.clock()) == []
+
+
+def test_a_number_asked_before_midnight_is_voided_when_the_ticket_is_of_the_next_day(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    """Asked while she answered the question, before midnight; her ticket is issued after
+    it: yesterday's number is voided at the centre, and the ticket asks anew."""
+    kiosk.engine.run_once()
+    today = kiosk.clock().date()
+    asked = AskedNumber(
+        1, Carries.of(SERVICE, today, None), None, kiosk.engine, kiosk.store.kiosk_code, None
+    )
+    asked.ask(())
+    assert centre_tickets(central.db_url, [asked.ticket_id])[asked.ticket_id].status == "waiting"
+    assert asked.ticket_id in kiosk.engine.held
+    assert asked.take(SERVICE, today + dt.timedelta(days=1), None) is None
+    assert centre_tickets(central.db_url, [asked.ticket_id])[asked.ticket_id].status == "void"
+    assert asked.ticket_id not in kiosk.engine.held
+    assert kiosk.store.unkept_number_requests(kiosk.clock() + dt.timedelta(days=1)) == []
+
+
+def test_a_number_asked_ahead_names_her_time_at_the_kiosk_and_one_at_the_ticket_none(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    """Asked at the question, the centre passes the number by for the question's wait and
+    the issue's deadline (60 s by default), unless its registration comes first; asked
+    as the ticket is issued, she sees it at once: callable at once."""
+    kiosk.engine.run_once()
+    today = kiosk.clock().date()
+    hold_s = hold_seconds(kiosk.config.session)
+    assert hold_s == 60
+    asked = AskedNumber(
+        1,
+        Carries.of(SERVICE, today, None),
+        None,
+        kiosk.engine,
+        kiosk.store.kiosk_code,
+        None,
+        hold_s,
+    )
+    before = dt.datetime.now(dt.UTC)
+    asked.ask(())
+    after = dt.datetime.now(dt.UTC)
+    plain = str(uuid.uuid4())
+    assert kiosk.engine.allocate(plain, SERVICE, today) is not None
+    rows = centre_tickets(central.db_url, [asked.ticket_id, plain])
+    until = rows[asked.ticket_id].at_kiosk_until
+    hold = dt.timedelta(seconds=hold_s)
+    assert until is not None and before + hold <= until <= after + hold
+    assert rows[plain].at_kiosk_until is None
 
 
 def test_a_request_that_never_reached_the_centre_is_forgotten(

@@ -130,6 +130,45 @@ def test_call_next_with_a_ticket_at_the_counter_closes_it_as_served(
     assert ticket_row(office_db, first).status == "served"
 
 
+def test_a_number_asked_ahead_shows_at_the_kiosk_and_is_called_once_registered(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """Its citizen still answers at the kiosk: listed as waiting, marked "sedang di
+    anjungan", and "Panggil berikutnya" calls the one after her; once her registration
+    arrives the mark goes by itself and she is called."""
+    drain(office.url, clerk_token, KK)
+    ahead, after = new_id(), new_id()
+    body = {"ticket_id": ahead, "service_id": KK, "hold_s": 60}
+    asked = requests.post(
+        f"{office.url}/api/v1/tickets/allocate", json=body, headers=bearer(kiosk), timeout=10
+    )
+    assert asked.status_code == 201, asked.text
+    assert allocate(office.url, kiosk, KK, after).status_code == 201
+    sit(page, office, office_db, "6", KK)
+    shown = asked.json()["display"]
+    row = page.locator(f'#waiting-table tr[data-ticket="{ahead}"]')
+    expect(row).to_contain_text(shown)
+    expect(row.locator(".at-kiosk")).to_have_text("sedang di anjungan")
+    expect(page.locator(f'#waiting-table tr[data-ticket="{after}"] .at-kiosk')).to_have_count(0)
+
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(ticket_row(office_db, after).display)
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#current-none")).to_be_visible()
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator("#counter-message")).to_contain_text("masih di anjungan")
+    expect(page.locator("#current-none")).to_be_visible()
+    assert ticket_row(office_db, ahead).status == "waiting"
+
+    item = registration(ahead, KK, shown, "online")
+    assert results(office.url, kiosk, [item])[0]["status"] == "accepted"
+    expect(row.locator(".at-kiosk")).to_have_count(0)  # the page follows by itself
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(shown)
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#current-none")).to_be_visible()
+
+
 def test_recall_announces_again_and_no_show_closes(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
