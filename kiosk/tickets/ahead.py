@@ -164,6 +164,11 @@ class AskedNumber:
         one waits on the network (as a ticket asked at the last tap does)."""
         for void in before:
             void.wait(WAIT_S)
+        with self._lock:
+            if self._released:  # the session let it go while this waited: never asked
+                self._done.set()
+                self.settled.set()
+                return self
         sent = threading.Event()
         encoding: threading.Thread | None = None
         try:

@@ -208,11 +208,20 @@ def store_and_print(
     issued_at = now()
     try:
         taken = ahead.take(service.id, issued_at.date(), place) if ahead is not None else None
-        ticket_id, allocation = (
-            (taken.ticket_id, taken.allocation)
-            if taken is not None
-            else _allocate(service, place, issued_at, store, setup, allocate, numbered)
-        )
+        if taken is None:
+            ticket_id, allocation = _allocate(
+                service, place, issued_at, store, setup, allocate, numbered
+            )
+        else:
+            ticket_id, allocation = taken.ticket_id, taken.allocation
+            if allocation is None and allocate is not None:
+                # No number came at the question (the centre away, or slower than the
+                # deadline, when it may have numbered it still): asked again now under
+                # the same id, as at the last tap. The centre answers the number it gave
+                # that id, else a new one; the engine answers None at once while it knows
+                # the centre is away. Else the ticket would print a lease's number while
+                # the centre calls another for the same ticket.
+                allocation = allocate(ticket_id, service.id, issued_at.date(), place)
     except CentralRefused as exc:  # no number used: another doctor, or the desk
         log.info("no place with the doctor chosen (%s): no ticket", exc.code)
         raise TicketingError(PLACE_REFUSALS.get(exc.code or "", SessionProblem.QUOTA_FULL)) from exc

@@ -294,6 +294,29 @@ def test_a_number_asked_ahead_names_her_time_at_the_kiosk_and_one_at_the_ticket_
     assert rows[plain].at_kiosk_until is None
 
 
+def test_a_number_let_go_before_it_was_asked_is_never_asked(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    """The session ended while its ask still waited for the void before it: the centre
+    is never asked (no number voided in the queue's sequence, no doctor's place taken
+    for a moment), and nothing is held."""
+    kiosk.engine.run_once()
+    asked = AskedNumber(
+        1,
+        Carries.of(SERVICE, kiosk.clock().date(), None),
+        None,
+        kiosk.engine,
+        kiosk.store.kiosk_code,
+        None,
+    )
+    assert asked.release() is None  # not answered yet: the asking worker settles it
+    asked.ask(())
+    assert kiosk.proxy.count("/api/v1/tickets/allocate") == 0
+    assert asked.settled.is_set()
+    assert asked.ticket_id == "" or asked.ticket_id not in kiosk.engine.held
+    assert kiosk.store.unkept_number_requests(kiosk.clock() + dt.timedelta(days=1)) == []
+
+
 def test_a_request_that_never_reached_the_centre_is_forgotten(
     kiosk: Kiosk, central: RunningCentral
 ) -> None:
