@@ -25,6 +25,7 @@ import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,23 @@ def kiosks_tickets(operator: Database, ticket_id: str) -> list[Any]:
             select(tickets.c.kiosk_id).where(tickets.c.id == ticket_id)
         ).scalar_one()
         return list(conn.execute(select(tickets).where(tickets.c.kiosk_id == kiosk_id)))
+
+
+@contextmanager
+def kiosk_behind_a_proxy(
+    qtbot: QtBot, centre: RunningCentral, tmp_path: Path, **config: Any
+) -> Iterator[tuple[KioskWindow, FaultProxy]]:
+    """The demo kiosk on a manual clock, its catalog in, talking to ``centre`` through a
+    fault proxy of its own (closed after): faults at the network, never in the client."""
+    proxy = FaultProxy(centre.port)
+    try:
+        with running_kiosk(
+            qtbot, demo_config(tmp_path, proxy.url, **config), clock=ManualClock()
+        ) as kiosk:
+            wait_for_catalog(qtbot, kiosk.controller)
+            yield kiosk, proxy
+    finally:
+        proxy.close()
 
 
 def to_question(qtbot: QtBot, kiosk: KioskWindow) -> None:
@@ -308,22 +326,16 @@ def test_back_to_the_form_and_a_changed_phone_voids_the_first_number(
 def test_the_centre_away_at_the_question_still_gives_a_ticket(
     qtbot: QtBot, centre: RunningCentral, tmp_path: Path
 ) -> None:
-    proxy = FaultProxy(centre.port)
-    try:
-        config = demo_config(tmp_path, proxy.url, timeout_s=1.0)
-        with running_kiosk(qtbot, config, clock=ManualClock()) as kiosk:
-            wait_for_catalog(qtbot, kiosk.controller)
-            proxy.down()
-            to_question(qtbot, kiosk)
-            answer(kiosk, True)
-            wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
-            ticket = kiosk.controller.session().ticket
-            assert ticket is not None and ticket.number
-            [stored] = kiosk.kiosk.store.tickets_on(kiosk.controller.now().date())
-            assert stored.source is not NumberSource.ONLINE
-            assert notes(kiosk) == []  # stored under the id asked: its note went with it
-    finally:
-        proxy.close()
+    with kiosk_behind_a_proxy(qtbot, centre, tmp_path, timeout_s=1.0) as (kiosk, proxy):
+        proxy.down()
+        to_question(qtbot, kiosk)
+        answer(kiosk, True)
+        wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+        ticket = kiosk.controller.session().ticket
+        assert ticket is not None and ticket.number
+        [stored] = kiosk.kiosk.store.tickets_on(kiosk.controller.now().date())
+        assert stored.source is not NumberSource.ONLINE
+        assert notes(kiosk) == []  # stored under the id asked: its note went with it
 
 
 # -- a poli's doctor's place ---------------------------------------------------------
@@ -412,26 +424,21 @@ def held(kiosk: KioskWindow, ticket_id: str) -> bool:
 def test_an_answer_before_the_centre_numbers_waits_for_that_one_number(
     qtbot: QtBot, centre: RunningCentral, operator: Database, tmp_path: Path
 ) -> None:
-    proxy = FaultProxy(centre.port)
-    try:
-        with running_kiosk(qtbot, demo_config(tmp_path, proxy.url), clock=ManualClock()) as kiosk:
-            wait_for_catalog(qtbot, kiosk.controller)
-            proxy.route(ALLOCATE_PATH, "delay")
-            proxy.delay_s = 0.4  # within the allocate's deadline (0.8 s)
-            to_question(qtbot, kiosk)
-            answer(kiosk, False)  # and again: a double tap
-            answer(kiosk, False)
-            wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
-            ticket = kiosk.controller.session().ticket
-            assert ticket is not None
-            [stored] = kiosk.kiosk.store.tickets_on(kiosk.controller.now().date())
-            assert stored.source is NumberSource.ONLINE
-            assert at_the_centre(operator, stored.id).display == ticket.number
-            assert [t.id for t in kiosks_tickets(operator, stored.id)] == [stored.id]
-            assert proxy.count(ALLOCATE_PATH) == 1
-            assert notes(kiosk) == [] and not held(kiosk, stored.id)
-    finally:
-        proxy.close()
+    with kiosk_behind_a_proxy(qtbot, centre, tmp_path) as (kiosk, proxy):
+        proxy.route(ALLOCATE_PATH, "delay")
+        proxy.delay_s = 0.4  # within the allocate's deadline (0.8 s)
+        to_question(qtbot, kiosk)
+        answer(kiosk, False)  # and again: a double tap
+        answer(kiosk, False)
+        wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+        ticket = kiosk.controller.session().ticket
+        assert ticket is not None
+        [stored] = kiosk.kiosk.store.tickets_on(kiosk.controller.now().date())
+        assert stored.source is NumberSource.ONLINE
+        assert at_the_centre(operator, stored.id).display == ticket.number
+        assert [t.id for t in kiosks_tickets(operator, stored.id)] == [stored.id]
+        assert proxy.count(ALLOCATE_PATH) == 1
+        assert notes(kiosk) == [] and not held(kiosk, stored.id)
 
 
 def test_a_number_the_centre_gives_after_batal_is_voided_not_given_to_the_next_citizen(
@@ -439,33 +446,28 @@ def test_a_number_the_centre_gives_after_batal_is_voided_not_given_to_the_next_c
 ) -> None:
     from printing.layouts.qr import kept_codes
 
-    proxy = FaultProxy(centre.port)
-    try:
-        with running_kiosk(qtbot, demo_config(tmp_path, proxy.url), clock=ManualClock()) as kiosk:
-            wait_for_catalog(qtbot, kiosk.controller)
-            proxy.route(ALLOCATE_PATH, "delay")
-            proxy.delay_s = 1.5
-            to_question(qtbot, kiosk)
-            qtbot.waitUntil(lambda: len(notes(kiosk)) == 1, timeout=PHASE_WAIT_MS)
-            [first] = notes(kiosk)  # on its way to the centre
-            kiosk.dispatch(Cancel())
-            proxy.route(ALLOCATE_PATH, None)
-            to_question(qtbot, kiosk)  # the next citizen, while the first is numbered
-            answer(kiosk, False)
-            wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
-            [stored] = kiosk.kiosk.store.tickets_on(kiosk.controller.now().date())
-            assert stored.id != first
-            qtbot.waitUntil(
-                lambda: at_the_centre(operator, first).status == "void", timeout=PHASE_WAIT_MS
-            )
-            rows = {t.id: t.status for t in kiosks_tickets(operator, first)}
-            assert rows == {first: "void", stored.id: "waiting"}
-            qtbot.waitUntil(lambda: not held(kiosk, first), timeout=PHASE_WAIT_MS)
-            assert notes(kiosk) == [] and not held(kiosk, stored.id)
-            kiosk.dispatch(Finish())  # "Selesai": her session ends
-            assert kept_codes() == 0
-    finally:
-        proxy.close()
+    with kiosk_behind_a_proxy(qtbot, centre, tmp_path) as (kiosk, proxy):
+        proxy.route(ALLOCATE_PATH, "delay")
+        proxy.delay_s = 1.5
+        to_question(qtbot, kiosk)
+        qtbot.waitUntil(lambda: len(notes(kiosk)) == 1, timeout=PHASE_WAIT_MS)
+        [first] = notes(kiosk)  # on its way to the centre
+        kiosk.dispatch(Cancel())
+        proxy.route(ALLOCATE_PATH, None)
+        to_question(qtbot, kiosk)  # the next citizen, while the first is numbered
+        answer(kiosk, False)
+        wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+        [stored] = kiosk.kiosk.store.tickets_on(kiosk.controller.now().date())
+        assert stored.id != first
+        qtbot.waitUntil(
+            lambda: at_the_centre(operator, first).status == "void", timeout=PHASE_WAIT_MS
+        )
+        rows = {t.id: t.status for t in kiosks_tickets(operator, first)}
+        assert rows == {first: "void", stored.id: "waiting"}
+        qtbot.waitUntil(lambda: not held(kiosk, first), timeout=PHASE_WAIT_MS)
+        assert notes(kiosk) == [] and not held(kiosk, stored.id)
+        kiosk.dispatch(Finish())  # "Selesai": her session ends
+        assert kept_codes() == 0
 
 
 def test_a_late_number_after_batal_leaves_nothing_of_the_session(
@@ -473,53 +475,43 @@ def test_a_late_number_after_batal_leaves_nothing_of_the_session(
 ) -> None:
     from printing.layouts.qr import kept_codes
 
-    proxy = FaultProxy(centre.port)
-    try:
-        with running_kiosk(qtbot, demo_config(tmp_path, proxy.url), clock=ManualClock()) as kiosk:
-            wait_for_catalog(qtbot, kiosk.controller)
-            proxy.route(ALLOCATE_PATH, "delay")
-            proxy.delay_s = 1.0
-            to_question(qtbot, kiosk)
-            qtbot.waitUntil(lambda: len(notes(kiosk)) == 1, timeout=PHASE_WAIT_MS)
-            [first] = notes(kiosk)
-            kiosk.dispatch(Cancel())
-            qtbot.waitUntil(
-                lambda: (
-                    at_the_centre(operator, first) is not None
-                    and at_the_centre(operator, first).status == "void"
-                ),
-                timeout=PHASE_WAIT_MS,
-            )
-            qtbot.waitUntil(lambda: not held(kiosk, first), timeout=PHASE_WAIT_MS)
-            assert notes(kiosk) == [] and kept_codes() == 0
-            assert kiosk.controller.session().phase is Phase.IDLE
-    finally:
-        proxy.close()
+    with kiosk_behind_a_proxy(qtbot, centre, tmp_path) as (kiosk, proxy):
+        proxy.route(ALLOCATE_PATH, "delay")
+        proxy.delay_s = 1.0
+        to_question(qtbot, kiosk)
+        qtbot.waitUntil(lambda: len(notes(kiosk)) == 1, timeout=PHASE_WAIT_MS)
+        [first] = notes(kiosk)
+        kiosk.dispatch(Cancel())
+        qtbot.waitUntil(
+            lambda: (
+                at_the_centre(operator, first) is not None
+                and at_the_centre(operator, first).status == "void"
+            ),
+            timeout=PHASE_WAIT_MS,
+        )
+        qtbot.waitUntil(lambda: not held(kiosk, first), timeout=PHASE_WAIT_MS)
+        assert notes(kiosk) == [] and kept_codes() == 0
+        assert kiosk.controller.session().phase is Phase.IDLE
 
 
 def test_the_centre_gone_at_the_answer_keeps_the_centres_number(
     qtbot: QtBot, centre: RunningCentral, operator: Database, tmp_path: Path
 ) -> None:
-    proxy = FaultProxy(centre.port)
-    try:
-        config = demo_config(tmp_path, proxy.url, timeout_s=1.0)
-        with running_kiosk(qtbot, config, clock=ManualClock()) as kiosk:
-            to_question(qtbot, kiosk)
-            ticket_id = numbered_ahead(qtbot, kiosk, operator)
-            proxy.down()
-            answer(kiosk, True)
-            wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
-            ticket = kiosk.controller.session().ticket
-            assert ticket is not None
-            stored = kiosk.kiosk.store.ticket(ticket_id)
-            assert (stored["number"], stored["number_source"]) == (
-                ticket.number,
-                NumberSource.ONLINE,
-            )
-            assert at_the_centre(operator, ticket_id).display == ticket.number
-            assert notes(kiosk) == [] and not held(kiosk, ticket_id)
-    finally:
-        proxy.close()
+    with kiosk_behind_a_proxy(qtbot, centre, tmp_path, timeout_s=1.0) as (kiosk, proxy):
+        to_question(qtbot, kiosk)
+        ticket_id = numbered_ahead(qtbot, kiosk, operator)
+        proxy.down()
+        answer(kiosk, True)
+        wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+        ticket = kiosk.controller.session().ticket
+        assert ticket is not None
+        stored = kiosk.kiosk.store.ticket(ticket_id)
+        assert (stored["number"], stored["number_source"]) == (
+            ticket.number,
+            NumberSource.ONLINE,
+        )
+        assert at_the_centre(operator, ticket_id).display == ticket.number
+        assert notes(kiosk) == [] and not held(kiosk, ticket_id)
 
 
 def reached_again(qtbot: QtBot, kiosk: KioskWindow) -> None:
@@ -540,32 +532,27 @@ def test_the_centre_back_at_the_answer_numbers_the_ticket(
 ) -> None:
     """The centre did not number the ticket at the question (its allocate failed); it
     answers again by her answer: the ticket has the centre's number, not a lease's."""
-    proxy = FaultProxy(centre.port)
-    try:
-        with running_kiosk(qtbot, demo_config(tmp_path, proxy.url), clock=ManualClock()) as kiosk:
-            wait_for_catalog(qtbot, kiosk.controller)
-            proxy.route(ALLOCATE_PATH, "error")
-            to_question(qtbot, kiosk)
-            qtbot.waitUntil(lambda: proxy.count(ALLOCATE_PATH) == 1, timeout=PHASE_WAIT_MS)
-            [ticket_id] = notes(kiosk)
-            proxy.route(ALLOCATE_PATH, None)
-            asked = kiosk.controller._ahead._asked
-            assert asked is not None
-            qtbot.waitUntil(asked._done.is_set, timeout=PHASE_WAIT_MS)
-            reached_again(qtbot, kiosk)  # the failed allocate woke the engine
-            answer(kiosk, False)
-            wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
-            ticket = kiosk.controller.session().ticket
-            assert ticket is not None
-            stored = kiosk.kiosk.store.ticket(ticket_id)
-            assert (stored["number"], stored["number_source"]) == (
-                ticket.number,
-                NumberSource.ONLINE,
-            )
-            assert at_the_centre(operator, ticket_id).display == ticket.number
-            assert notes(kiosk) == [] and not held(kiosk, ticket_id)
-    finally:
-        proxy.close()
+    with kiosk_behind_a_proxy(qtbot, centre, tmp_path) as (kiosk, proxy):
+        proxy.route(ALLOCATE_PATH, "error")
+        to_question(qtbot, kiosk)
+        qtbot.waitUntil(lambda: proxy.count(ALLOCATE_PATH) == 1, timeout=PHASE_WAIT_MS)
+        [ticket_id] = notes(kiosk)
+        proxy.route(ALLOCATE_PATH, None)
+        asked = kiosk.controller._ahead._asked
+        assert asked is not None
+        qtbot.waitUntil(asked._done.is_set, timeout=PHASE_WAIT_MS)
+        reached_again(qtbot, kiosk)  # the failed allocate woke the engine
+        answer(kiosk, False)
+        wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+        ticket = kiosk.controller.session().ticket
+        assert ticket is not None
+        stored = kiosk.kiosk.store.ticket(ticket_id)
+        assert (stored["number"], stored["number_source"]) == (
+            ticket.number,
+            NumberSource.ONLINE,
+        )
+        assert at_the_centre(operator, ticket_id).display == ticket.number
+        assert notes(kiosk) == [] and not held(kiosk, ticket_id)
 
 
 def test_a_number_the_centre_gave_too_late_at_the_question_is_the_tickets_one_number(
@@ -573,52 +560,42 @@ def test_a_number_the_centre_gave_too_late_at_the_question_is_the_tickets_one_nu
 ) -> None:
     """The centre numbered the ticket after the allocate's deadline, while she answered:
     the ticket carries that number, not a lease's beside the one the centre calls."""
-    proxy = FaultProxy(centre.port)
-    try:
-        with running_kiosk(qtbot, demo_config(tmp_path, proxy.url), clock=ManualClock()) as kiosk:
-            wait_for_catalog(qtbot, kiosk.controller)
-            proxy.route(ALLOCATE_PATH, "delay")
-            proxy.delay_s = 1.5  # past the allocate's deadline (0.8 s)
-            to_question(qtbot, kiosk)
-            qtbot.waitUntil(lambda: len(notes(kiosk)) == 1, timeout=PHASE_WAIT_MS)
-            [ticket_id] = notes(kiosk)
-            qtbot.waitUntil(
-                lambda: at_the_centre(operator, ticket_id) is not None, timeout=PHASE_WAIT_MS
-            )
-            proxy.route(ALLOCATE_PATH, None)
-            asked = kiosk.controller._ahead._asked
-            assert asked is not None
-            qtbot.waitUntil(asked._done.is_set, timeout=PHASE_WAIT_MS)
-            reached_again(qtbot, kiosk)
-            answer(kiosk, False)
-            wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
-            ticket = kiosk.controller.session().ticket
-            assert ticket is not None
-            assert at_the_centre(operator, ticket_id).display == ticket.number
-            stored = kiosk.kiosk.store.ticket(ticket_id)
-            assert (stored["number"], stored["number_source"]) == (
-                ticket.number,
-                NumberSource.ONLINE,
-            )
-            assert [t.id for t in kiosks_tickets(operator, ticket_id)] == [ticket_id]
-            assert notes(kiosk) == [] and not held(kiosk, ticket_id)
-    finally:
-        proxy.close()
+    with kiosk_behind_a_proxy(qtbot, centre, tmp_path) as (kiosk, proxy):
+        proxy.route(ALLOCATE_PATH, "delay")
+        proxy.delay_s = 1.5  # past the allocate's deadline (0.8 s)
+        to_question(qtbot, kiosk)
+        qtbot.waitUntil(lambda: len(notes(kiosk)) == 1, timeout=PHASE_WAIT_MS)
+        [ticket_id] = notes(kiosk)
+        qtbot.waitUntil(
+            lambda: at_the_centre(operator, ticket_id) is not None, timeout=PHASE_WAIT_MS
+        )
+        proxy.route(ALLOCATE_PATH, None)
+        asked = kiosk.controller._ahead._asked
+        assert asked is not None
+        qtbot.waitUntil(asked._done.is_set, timeout=PHASE_WAIT_MS)
+        reached_again(qtbot, kiosk)
+        answer(kiosk, False)
+        wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+        ticket = kiosk.controller.session().ticket
+        assert ticket is not None
+        assert at_the_centre(operator, ticket_id).display == ticket.number
+        stored = kiosk.kiosk.store.ticket(ticket_id)
+        assert (stored["number"], stored["number_source"]) == (
+            ticket.number,
+            NumberSource.ONLINE,
+        )
+        assert [t.id for t in kiosks_tickets(operator, ticket_id)] == [ticket_id]
+        assert notes(kiosk) == [] and not held(kiosk, ticket_id)
 
 
 def test_a_void_that_fails_at_batal_leaves_the_note_to_the_sweep(
     qtbot: QtBot, centre: RunningCentral, operator: Database, tmp_path: Path
 ) -> None:
-    proxy = FaultProxy(centre.port)
-    try:
-        config = demo_config(tmp_path, proxy.url, timeout_s=1.0)
-        with running_kiosk(qtbot, config, clock=ManualClock()) as kiosk:
-            to_question(qtbot, kiosk)
-            ticket_id = numbered_ahead(qtbot, kiosk, operator)
-            proxy.route("/api/v1/tickets/", "error")
-            kiosk.dispatch(Cancel())
-            qtbot.waitUntil(lambda: not held(kiosk, ticket_id), timeout=PHASE_WAIT_MS)
-            assert notes(kiosk) == [ticket_id]  # the sweep's, a minute on
-            assert at_the_centre(operator, ticket_id).status == "waiting"
-    finally:
-        proxy.close()
+    with kiosk_behind_a_proxy(qtbot, centre, tmp_path, timeout_s=1.0) as (kiosk, proxy):
+        to_question(qtbot, kiosk)
+        ticket_id = numbered_ahead(qtbot, kiosk, operator)
+        proxy.route("/api/v1/tickets/", "error")
+        kiosk.dispatch(Cancel())
+        qtbot.waitUntil(lambda: not held(kiosk, ticket_id), timeout=PHASE_WAIT_MS)
+        assert notes(kiosk) == [ticket_id]  # the sweep's, a minute on
+        assert at_the_centre(operator, ticket_id).status == "waiting"
