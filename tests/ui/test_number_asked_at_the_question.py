@@ -503,15 +503,18 @@ def test_the_centre_gone_at_the_answer_keeps_the_centres_number(
         proxy.down()
         answer(kiosk, True)
         wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
-        ticket = kiosk.controller.session().ticket
-        assert ticket is not None
-        stored = kiosk.kiosk.store.ticket(ticket_id)
-        assert (stored["number"], stored["number_source"]) == (
-            ticket.number,
-            NumberSource.ONLINE,
-        )
-        assert at_the_centre(operator, ticket_id).display == ticket.number
-        assert notes(kiosk) == [] and not held(kiosk, ticket_id)
+        assert_the_centres_number(kiosk, operator, ticket_id)
+
+
+def assert_the_centres_number(kiosk: KioskWindow, operator: Database, ticket_id: str) -> None:
+    """Her ticket, shown and stored under ``ticket_id``, has the centre's number, and
+    nothing of its ask is left noted or held."""
+    ticket = kiosk.controller.session().ticket
+    assert ticket is not None
+    assert at_the_centre(operator, ticket_id).display == ticket.number
+    stored = kiosk.kiosk.store.ticket(ticket_id)
+    assert (stored["number"], stored["number_source"]) == (ticket.number, NumberSource.ONLINE)
+    assert notes(kiosk) == [] and not held(kiosk, ticket_id)
 
 
 def reached_again(qtbot: QtBot, kiosk: KioskWindow) -> None:
@@ -544,15 +547,7 @@ def test_the_centre_back_at_the_answer_numbers_the_ticket(
         reached_again(qtbot, kiosk)  # the failed allocate woke the engine
         answer(kiosk, False)
         wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
-        ticket = kiosk.controller.session().ticket
-        assert ticket is not None
-        stored = kiosk.kiosk.store.ticket(ticket_id)
-        assert (stored["number"], stored["number_source"]) == (
-            ticket.number,
-            NumberSource.ONLINE,
-        )
-        assert at_the_centre(operator, ticket_id).display == ticket.number
-        assert notes(kiosk) == [] and not held(kiosk, ticket_id)
+        assert_the_centres_number(kiosk, operator, ticket_id)
 
 
 def test_a_number_the_centre_gave_too_late_at_the_question_is_the_tickets_one_number(
@@ -576,16 +571,8 @@ def test_a_number_the_centre_gave_too_late_at_the_question_is_the_tickets_one_nu
         reached_again(qtbot, kiosk)
         answer(kiosk, False)
         wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
-        ticket = kiosk.controller.session().ticket
-        assert ticket is not None
-        assert at_the_centre(operator, ticket_id).display == ticket.number
-        stored = kiosk.kiosk.store.ticket(ticket_id)
-        assert (stored["number"], stored["number_source"]) == (
-            ticket.number,
-            NumberSource.ONLINE,
-        )
+        assert_the_centres_number(kiosk, operator, ticket_id)
         assert [t.id for t in kiosks_tickets(operator, ticket_id)] == [ticket_id]
-        assert notes(kiosk) == [] and not held(kiosk, ticket_id)
 
 
 def test_a_void_that_fails_at_batal_leaves_the_note_to_the_sweep(
