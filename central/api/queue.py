@@ -124,10 +124,12 @@ class AllocateRequest(ShownModel, shown={"ticket_id": shown_key}):
         default=None,
         ge=1,
         le=queue.AT_KIOSK_LIMIT_S,
+        strict=True,
         description="The number is asked ahead, while the citizen is still at the kiosk: "
         "call-next passes the new ticket by for this many seconds (at most "
         f"{queue.AT_KIOSK_MAX_S}: more is held that long), unless its registration arrives "
-        "or it is voided first. Absent: callable at once.",
+        'or it is voided first. Absent: callable at once. A JSON integer: `true`, `"60"` '
+        "or `60.0` is refused (422), as a number of seconds no kiosk sends.",
     )
 
     def at_kiosk_until(self, now: dt.datetime) -> dt.datetime | None:

@@ -186,7 +186,7 @@ def test_an_allocate_without_a_hold_is_called_at_once(office: Office, operator: 
     assert office.call_next() == plain
 
 
-@pytest.mark.parametrize("hold_s", [0, -5, 3601, 1.5])
+@pytest.mark.parametrize("hold_s", [0, -5, 3601, 1.5, True, "60", 60.0])
 def test_a_hold_out_of_shape_is_refused_and_uses_no_number(office: Office, hold_s: Any) -> None:
     body = {"ticket_id": new_id(), "service_id": office.service, "hold_s": hold_s}
     answer = requests.post(
