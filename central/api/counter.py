@@ -54,7 +54,10 @@ class TicketOut(NumberedTicket):
     )
 
 
-def ticket_out(row: queue.TicketRow) -> TicketOut:
+def ticket_out(row: queue.TicketRow, now: dt.datetime | None = None) -> TicketOut:
+    """``row`` as the staff API shows it at ``now`` (default: the clock's): its wait at the
+    kiosk only while it lasts, so null means callable, as the field says."""
+    at_kiosk = queue.at_kiosk(row, now or utc_now())
     return TicketOut(
         **numbered(row),
         number_source=row.number_source,
@@ -66,7 +69,7 @@ def ticket_out(row: queue.TicketRow) -> TicketOut:
         called_at=row.called_at,
         finished_at=row.finished_at,
         registered=row.registered_at is not None,
-        at_kiosk_until=row.at_kiosk_until if row.status == queue.WAITING else None,
+        at_kiosk_until=row.at_kiosk_until if at_kiosk else None,
     )
 
 
