@@ -157,13 +157,20 @@ def to_question(qtbot: QtBot, kiosk: KioskWindow) -> None:
 
 
 def numbered_ahead(qtbot: QtBot, kiosk: KioskWindow, operator: Database) -> str:
-    """Wait until the centre has numbered the ticket whose question is shown; its id."""
+    """Wait until the centre has numbered the ticket whose question is shown, and its
+    answer has reached the kiosk (a fault set after would otherwise meet the answer on
+    its way back); its id."""
 
     def numbered() -> bool:
         asked = notes(kiosk)
         return len(asked) == 1 and at_the_centre(operator, asked[0]) is not None
 
+    def answered() -> bool:
+        asking = kiosk.controller._ahead._asked
+        return asking is not None and asking._done.is_set()
+
     qtbot.waitUntil(numbered, timeout=PHASE_WAIT_MS)
+    qtbot.waitUntil(answered, timeout=PHASE_WAIT_MS)
     [ticket_id] = notes(kiosk)
     assert at_the_centre(operator, ticket_id).status == "waiting"
     assert kiosk.controller.session().phase is Phase.CONSENT  # she has not answered
