@@ -459,18 +459,27 @@ def test_an_answer_before_the_centre_numbers_waits_for_that_one_number(
         assert notes(kiosk) == [] and not held(kiosk, stored.id)
 
 
+def cancelled_while_asked(
+    qtbot: QtBot, kiosk: KioskWindow, proxy: FaultProxy, *, delay_s: float
+) -> str:
+    """The centre's answers to an allocate held ``delay_s`` at the network; a citizen at
+    the question whose number is on its way there presses Batal. The id asked."""
+    proxy.route(ALLOCATE_PATH, "delay")
+    proxy.delay_s = delay_s
+    to_question(qtbot, kiosk)
+    qtbot.waitUntil(lambda: len(notes(kiosk)) == 1, timeout=PHASE_WAIT_MS)
+    [first] = notes(kiosk)
+    kiosk.dispatch(Cancel())
+    return first
+
+
 def test_a_number_the_centre_gives_after_batal_is_voided_not_given_to_the_next_citizen(
     qtbot: QtBot, centre: RunningCentral, operator: Database, tmp_path: Path
 ) -> None:
     from printing.layouts.qr import kept_codes
 
     with kiosk_behind_a_proxy(qtbot, centre, tmp_path) as (kiosk, proxy):
-        proxy.route(ALLOCATE_PATH, "delay")
-        proxy.delay_s = 1.5
-        to_question(qtbot, kiosk)
-        qtbot.waitUntil(lambda: len(notes(kiosk)) == 1, timeout=PHASE_WAIT_MS)
-        [first] = notes(kiosk)  # on its way to the centre
-        kiosk.dispatch(Cancel())
+        first = cancelled_while_asked(qtbot, kiosk, proxy, delay_s=1.5)
         proxy.route(ALLOCATE_PATH, None)
         to_question(qtbot, kiosk)  # the next citizen, while the first is numbered
         answer(kiosk, False)
@@ -499,12 +508,7 @@ def test_a_late_number_after_batal_leaves_nothing_of_the_session(
     from printing.layouts.qr import kept_codes
 
     with kiosk_behind_a_proxy(qtbot, centre, tmp_path) as (kiosk, proxy):
-        proxy.route(ALLOCATE_PATH, "delay")
-        proxy.delay_s = 1.0
-        to_question(qtbot, kiosk)
-        qtbot.waitUntil(lambda: len(notes(kiosk)) == 1, timeout=PHASE_WAIT_MS)
-        [first] = notes(kiosk)
-        kiosk.dispatch(Cancel())
+        first = cancelled_while_asked(qtbot, kiosk, proxy, delay_s=1.0)
         qtbot.waitUntil(
             lambda: (
                 at_the_centre(operator, first) is not None
