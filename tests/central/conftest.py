@@ -165,3 +165,17 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
         yield create_app(CentralSettings(seed_demo=True), db=db)
     finally:
         db.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def two_servers(
+    request: pytest.FixtureRequest, new_migrated_db_url: Callable[[str], str]
+) -> Iterator[tuple[RunningCentral, RunningCentral]]:
+    """Two server processes on one new database (the first seeds the demo), per module:
+    what must hold whichever process a request reaches."""
+    url = new_migrated_db_url(str(request.param))
+    with (
+        start_central(seed_demo=True, db_url=url, extra_args=TEST_SERVER_ARGS) as first,
+        start_central(db_url=url, extra_args=TEST_SERVER_ARGS) as second,
+    ):
+        yield first, second

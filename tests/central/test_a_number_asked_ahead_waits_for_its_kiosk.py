@@ -13,7 +13,6 @@ end is written into the past, as if a kiosk had lost power at the question.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -28,7 +27,7 @@ from central.tables import tickets
 from testkit.centre_accounts import bearer
 from testkit.centre_accounts import office_of_one_service as new_office_of_one_service
 from testkit.centre_requests import lease, new_id, registration, results, staff_post
-from testkit.centres import BACKENDS, TEST_SERVER_ARGS
+from testkit.centres import TEST_SERVER_ARGS
 
 pytestmark = pytest.mark.timeout(120)
 COUNTER = "Meja"
@@ -196,19 +195,6 @@ def test_a_hold_out_of_shape_is_refused_and_uses_no_number(office: Office, hold_
     )
     assert answer.status_code == 422, answer.text
     assert office.waiting()["waiting"] == 0
-
-
-@pytest.fixture(params=BACKENDS)
-def two_servers(
-    request: pytest.FixtureRequest, new_migrated_db_url: Callable[[str], str]
-) -> Iterator[tuple[RunningCentral, RunningCentral]]:
-    """Two server processes on one new database."""
-    url = new_migrated_db_url(str(request.param))
-    with (
-        start_central(seed_demo=True, db_url=url, extra_args=TEST_SERVER_ARGS) as first,
-        start_central(db_url=url, extra_args=TEST_SERVER_ARGS) as second,
-    ):
-        yield first, second
 
 
 def test_the_wait_at_the_kiosk_holds_on_every_server_process(

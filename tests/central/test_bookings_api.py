@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -20,14 +19,13 @@ from sqlalchemy import select
 from cardio.emulators.demo_cards import BUDI, SITI
 from central.access import staff
 from central.database import Database
-from central.process import RunningCentral, start_central
+from central.process import RunningCentral
 from central.tables import audit_log, bookings, citizens, message_consents, tickets
 from contract.bookings import BookingState, damm_digit
 from contract.nik import parse_nik
 from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_office, new_staff
 from testkit.centre_bookings import ZONE, add_booking, new_citizen
 from testkit.centre_requests import allocate, new_id, registration, results
-from testkit.centres import BACKENDS, TEST_SERVER_ARGS
 
 pytestmark = pytest.mark.timeout(180)
 SERVICE = "ktp-cetak-ulang"
@@ -313,18 +311,6 @@ def test_the_demo_citizens_were_born_when_their_cards_say_and_are_booked_today(
     today = _get(central_server.url, "/api/v1/bookings/today", token).json()["bookings"]
     demo = {(b["nik"], b["first_name"]) for b in today if b["state"] == "booked"}
     assert {(SITI["nik"], "Siti"), (BUDI["nik"], "Budi")} <= demo
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def two_servers(
-    request: pytest.FixtureRequest, new_migrated_db_url: Callable[[str], str]
-) -> Iterator[tuple[RunningCentral, RunningCentral]]:
-    url = new_migrated_db_url(str(request.param))
-    with (
-        start_central(seed_demo=True, db_url=url, extra_args=TEST_SERVER_ARGS) as first,
-        start_central(db_url=url, extra_args=TEST_SERVER_ARGS) as second,
-    ):
-        yield first, second
 
 
 def test_no_shows_are_marked_whichever_process_looks(
